@@ -1,0 +1,153 @@
+/**
+ * bench/soak: mixed load on two nodes behind one Redis and Postgres — issuing, calling, bookings and
+ * connected sockets — for SOAK_MINUTES (default 10). Prints per minute: requests, p99, errors other than the
+ * intended 409/429, and each node's RSS; at the end, whether throughput held, p99 stayed within 2× of the
+ * first minute, and memory stayed flat.
+ *
+ * Usage: node --import tsx bench/soak/run.ts   (SOAK_MINUTES, SOAK_SOCKETS, BENCH_PG_URL, BENCH_REDIS_URL)
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { io, type Socket } from 'socket.io-client';
+import { httpJson, startServerProcess, type ServerProcess } from '../../test/helpers/server-process.ts';
+import { fmt, machineLine, percentile } from '../lib/stats.ts';
+import { writeSection } from '../lib/results.ts';
+
+const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
+const SOCKETS = Number(process.env.SOAK_SOCKETS ?? 2_000);
+const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Rationale: 8 kiosks, 10 windows and 4 booking clients keep a 2-core host busy without saturating it. */
+const ISSUERS = 8;
+const WINDOWS = 10;
+const BOOKERS = 4;
+
+interface Minute { requests: number; latencies: number[]; errors: number; intended: number }
+
+function residentId(): string {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const body = `310101${1950 + Math.floor(Math.random() * 50)}0${1 + Math.floor(Math.random() * 9)}1${Math.floor(Math.random() * 9)}${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}`;
+  const sum = [...body].reduce((a, d, i) => a + Number(d) * (w[i] ?? 0), 0);
+  return body + '10X98765432'[sum % 11];
+}
+
+async function rss(node: ServerProcess): Promise<number> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const m = /^yc_process_process_resident_memory_bytes (\d+)/m.exec(text);
+  return m ? Number(m[1]) / 2 ** 20 : NaN;
+}
+
+async function main() {
+  console.log(`bench/soak: ${MINUTES} min, ${SOCKETS} sockets, on ${machineLine()}`);
+  const dbName = `yc_soak_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const dbUrl = new URL(ADMIN_URL);
+  dbUrl.pathname = `/${dbName}`;
+  const env = { DATABASE_URL: dbUrl.toString(), REDIS_URL, YC_REDIS_PREFIX: `soak-${dbName}`, LOG_LEVEL: 'warn', YC_RATE_TICKETS_PER_MIN: '1000000', YC_RATE_LOGINS_PER_MIN: '100000', YC_RATE_BOOKINGS_PER_MIN: '1000000', YC_RATE_BOOKINGS_PER_DAY_PER_PERSON: '1000000' };
+  const a = await startServerProcess(env);
+  const b = await startServerProcess(env);
+  const nodes = [a, b];
+  const sockets: Socket[] = [];
+  try {
+    const auth = { authorization: `Bearer ${(await httpJson(a.url, 'POST', '/auth/login', { username: 'admin', password: 'proc-admin-pass' })).body.token}` };
+    const site = (await httpJson(a.url, 'POST', '/admin/sites', { code: 'SOAK', name: '浸泡测试中心', level: 'district', region: 'SH-QP' }, auth)).body;
+    const svc = (await httpJson(a.url, 'POST', `/admin/sites/${site.id}/services`, { code: 'S', name: '居住证办理', category: 'A', complexity: 'general' }, auth)).body;
+    const booked = (await httpJson(a.url, 'POST', `/admin/sites/${site.id}/services`, { code: 'B', name: '不动产登记', category: 'B', complexity: 'complex' }, auth)).body;
+    const windows: { id: string; token: string; node: ServerProcess }[] = [];
+    for (let w = 0; w < WINDOWS; w++) {
+      const win = (await httpJson(a.url, 'POST', `/admin/sites/${site.id}/windows`, { number: w + 1, name: `窗口${w + 1}`, kind: 'physical', serviceIds: [svc.id, booked.id] }, auth)).body;
+      await httpJson(a.url, 'POST', '/admin/staff', { username: `soak-${w}`, password: 'soak-clerk-pass', displayName: `c${w}`, role: 'clerk', siteIds: [site.id] }, auth);
+      const node = nodes[w % 2] as ServerProcess;
+      const token = (await httpJson(node.url, 'POST', '/auth/login', { username: `soak-${w}`, password: 'soak-clerk-pass' })).body.token as string;
+      await httpJson(node.url, 'POST', `/windows/${win.id}/open`, undefined, { authorization: `Bearer ${token}` });
+      windows.push({ id: win.id, token, node });
+    }
+    for (let i = 0; i < SOCKETS; i++) {
+      const s = io(`${(nodes[i % 2] as ServerProcess).url}/hall`, { transports: ['websocket'], forceNew: true });
+      sockets.push(s);
+      s.on('connect', () => void s.emitWithAck('site:watch', { siteId: site.id }));
+    }
+
+    const minutes: Minute[] = [];
+    const rssByMinute: number[][] = [];
+    const start = Date.now();
+    const minuteOf = () => Math.floor((Date.now() - start) / 60_000);
+    const record = (t0: number, status: number) => {
+      const m = minuteOf();
+      if (m >= MINUTES) return;
+      const bucket = (minutes[m] ??= { requests: 0, latencies: [], errors: 0, intended: 0 });
+      bucket.requests++;
+      bucket.latencies.push(performance.now() - t0);
+      if (status === 409 || status === 429) bucket.intended++;
+      else if (status >= 400 || status === 0) bucket.errors++;
+    };
+    const timed = async (node: ServerProcess, method: string, url: string, body?: unknown, headers?: Record<string, string>) => {
+      const t0 = performance.now();
+      const r = await httpJson(node.url, method, url, body, headers).catch(() => ({ status: 0, body: null }));
+      record(t0, r.status);
+      return r;
+    };
+    const until = start + MINUTES * 60_000;
+    const issuers = Array.from({ length: ISSUERS }, async (_, k) => {
+      while (Date.now() < until) await timed(nodes[k % 2] as ServerProcess, 'POST', `/sites/${site.id}/tickets`, { serviceId: svc.id, channel: 'kiosk' });
+    });
+    const callers = windows.map(async (w) => {
+      while (Date.now() < until) {
+        const r = await timed(w.node, 'POST', `/windows/${w.id}/call-next`, undefined, { authorization: `Bearer ${w.token}` });
+        if (r.status === 200) {
+          await timed(w.node, 'POST', `/tickets/${r.body.id}/start`, undefined, { authorization: `Bearer ${w.token}` });
+          await timed(w.node, 'POST', `/tickets/${r.body.id}/finish`, {}, { authorization: `Bearer ${w.token}` });
+        } else {
+          await new Promise((res) => setTimeout(res, 200));
+        }
+      }
+    });
+    const bookers = Array.from({ length: BOOKERS }, async (_, k) => {
+      const node = nodes[k % 2] as ServerProcess;
+      while (Date.now() < until) {
+        const day = new Date(Date.now() + (1 + Math.floor(Math.random() * 5)) * 86_400_000).toISOString().slice(0, 10);
+        const slots = await timed(node, 'GET', `/sites/${site.id}/services/${booked.id}/slots?date=${day}`);
+        const slot = Array.isArray(slots.body) ? slots.body.find((s: { remaining: number }) => s.remaining > 0) : undefined;
+        if (!slot) continue;
+        await timed(node, 'POST', '/appointments', { siteId: site.id, serviceId: booked.id, start: slot.start, citizen: { name: '王芳', idNumber: residentId(), phone: `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}` } });
+      }
+    });
+    const sampler = (async () => {
+      for (let m = 0; m < MINUTES; m++) {
+        await new Promise((r) => setTimeout(r, Math.max(0, start + (m + 1) * 60_000 - Date.now())));
+        rssByMinute.push(await Promise.all(nodes.map(rss)));
+        const cur = minutes[m];
+        if (cur) console.log(`minute ${m + 1}: ${cur.requests} requests, p99 ${fmt(percentile([...cur.latencies].sort((x, y) => x - y), 99))} ms, errors ${cur.errors}, 409/429 ${cur.intended}, RSS ${rssByMinute[m]?.map((r) => fmt(r, 0)).join(' / ')} MiB`);
+      }
+    })();
+    await Promise.all([...issuers, ...callers, ...bookers, sampler]);
+
+    const rows = minutes.map((m, i) => `| ${i + 1} | ${m.requests} | ${fmt(m.requests / 60, 0)} | ${fmt(percentile([...m.latencies].sort((x, y) => x - y), 99))} | ${m.errors} | ${m.intended} | ${rssByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} |`);
+    const p99 = minutes.map((m) => percentile([...m.latencies].sort((x, y) => x - y), 99));
+    const firstP99 = p99[0] ?? NaN;
+    const worst = Math.max(...p99);
+    const errors = minutes.reduce((s, m) => s + m.errors, 0);
+    const rssFirst = rssByMinute[0] ?? [];
+    const rssLast = rssByMinute[rssByMinute.length - 1] ?? [];
+    const verdict = [
+      `p99 worst/first minute: ${fmt(worst / firstP99, 2)} (target ≤ 2)`,
+      `errors other than 409/429: ${errors} (target 0)`,
+      `RSS first → last minute: ${rssFirst.map((r, i) => `${fmt(r, 0)} → ${fmt(rssLast[i] ?? NaN, 0)}`).join(', ')} MiB`,
+    ];
+    const table = ['| minute | requests | req/s | p99 ms | errors | 409/429 | RSS node A / B MiB |', '|---:|---:|---:|---:|---:|---:|---|', ...rows].join('\n');
+    console.log(`\n${table}\n\n${verdict.join('\n')}`);
+    writeSection('Soak', `Run ${new Date().toISOString()}: ${MINUTES} min, two nodes + Redis + Postgres, ${SOCKETS} sockets, ${ISSUERS} kiosks, ${WINDOWS} windows, ${BOOKERS} booking clients; ${machineLine()}.\n\n${table}\n\n${verdict.map((v) => `- ${v}`).join('\n')}`);
+  } finally {
+    for (const s of sockets) s.disconnect();
+    await Promise.all(nodes.map((n) => n.stop()));
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

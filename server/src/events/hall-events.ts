@@ -1,0 +1,132 @@
+/**
+ * Publishes the `/hall` contract's events. Socket.io rooms carry them (through the Redis Streams adapter
+ * when several nodes run), and each public site event takes the next per-site `seq` from Postgres, so
+ * every node numbers one site's stream the same way and a client can detect a gap.
+ *
+ * `ticket.updated` and `sla.atRisk` go to narrower audiences (a ticket's watchers, the site's staff); they
+ * carry the site's current seq without taking a new one, so boards never see gaps they could not fill.
+ */
+import { sql } from 'drizzle-orm';
+import type { Namespace } from 'socket.io';
+import { hallRooms, type HallClientToServer, type HallServerToClient, type TicketCalledEvent } from '../contracts/events.ts';
+import type { Ticket } from '../contracts/dto.ts';
+import type { Db } from '../db/client.ts';
+
+export type HallNamespace = Namespace<HallClientToServer, HallServerToClient>;
+
+export interface HallEvents {
+  ticketCalled(e: Omit<TicketCalledEvent, 'seq'>): Promise<void>;
+  /**
+   * `citizenJoin`: the citizen's own video join token, sent only to the ticket's watchers (its phone), never
+   * to staff rooms: whoever holds it could enter the call as the citizen.
+   */
+  ticketUpdated(ticket: Ticket, options?: { citizenJoin?: Ticket['join'] }): Promise<void>;
+  queueChanged(siteId: string, waiting: Record<string, number>): Promise<void>;
+  slaAtRisk(e: { siteId: string; ticketId: string; number: string; dueAt: string }): Promise<void>;
+  currentSeq(siteId: string): Promise<number>;
+  /**
+   * Runs `publish` after the caller's commit without holding up its response. One site's publications run
+   * one after another, so its events keep the order of its commits on this node.
+   */
+  afterCommit(siteId: string, publish: () => Promise<void>): void;
+  /**
+   * A `queue.changed` for the site soon: bursts of changes within the coalescing window send one event
+   * with the latest counts, so a rush at the kiosks does not flood every board.
+   */
+  queueChangedSoon(siteId: string, counts: () => Promise<Record<string, number>>): void;
+  /** Resolves when everything queued by afterCommit/queueChangedSoon so far has been published. */
+  flush(): Promise<void>;
+  /** Listeners inside this node (jobs, metrics). */
+  onLocal(listener: (name: keyof HallServerToClient, payload: unknown) => void): void;
+}
+
+/** Rationale: boards redraw at most a few times a second; 250 ms keeps counts live without a storm. */
+const QUEUE_CHANGED_COALESCE_MS = 250;
+
+export function createHallEvents(deps: { db: Db; hall: () => HallNamespace | null; sharedBusUp: () => boolean; onError: (err: unknown) => void }): HallEvents {
+  /**
+   * The socket.io Redis adapter drops a broadcast it cannot publish, local clients included. While Redis is
+   * down, this node's clients still hear this node's events (`local`); other nodes' clients see a seq gap
+   * when Redis returns and resynchronise.
+   */
+  const to = (rooms: string | string[]) => {
+    const hall = deps.hall();
+    if (!hall) return null;
+    return deps.sharedBusUp() ? hall.to(rooms) : hall.local.to(rooms);
+  };
+  const listeners: ((name: keyof HallServerToClient, payload: unknown) => void)[] = [];
+  const chains = new Map<string, Promise<void>>();
+  const pendingCounts = new Map<string, () => Promise<Record<string, number>>>();
+
+  async function nextSeq(siteId: string, n = 1): Promise<number> {
+    const result = (await deps.db.execute(sql`
+      INSERT INTO site_event_seq (site_id, seq) VALUES (${siteId}, ${n})
+      ON CONFLICT (site_id) DO UPDATE SET seq = site_event_seq.seq + ${n}
+      RETURNING seq`)) as { rows: { seq: string | number }[] };
+    return Number(result.rows[0]?.seq ?? 0);
+  }
+
+  async function currentSeq(siteId: string): Promise<number> {
+    const result = (await deps.db.execute(sql`SELECT seq FROM site_event_seq WHERE site_id = ${siteId}`)) as { rows: { seq: string | number }[] };
+    return Number(result.rows[0]?.seq ?? 0);
+  }
+
+  function local(name: keyof HallServerToClient, payload: unknown) {
+    for (const l of listeners) l(name, payload);
+  }
+
+  return {
+    async ticketCalled(e) {
+      const payload = { ...e, seq: await nextSeq(e.siteId) };
+      to([hallRooms.site(e.siteId), hallRooms.ticket(e.ticketId)])?.emit('ticket.called', payload);
+      local('ticket.called', payload);
+    },
+    async ticketUpdated(ticket, options = {}) {
+      const seq = await currentSeq(ticket.siteId);
+      const { join: _never, ...staffView } = ticket;
+      const staffRooms = [hallRooms.siteStaff(ticket.siteId), ...(ticket.windowId ? [hallRooms.window(ticket.windowId)] : [])];
+      const citizenPayload = { seq, ticket: options.citizenJoin ? { ...staffView, join: options.citizenJoin } : staffView };
+      // A staff socket may also watch the ticket; `except` keeps the citizen's version from reaching it.
+      to(hallRooms.ticket(ticket.id))?.except(staffRooms).emit('ticket.updated', citizenPayload);
+      to(staffRooms)?.emit('ticket.updated', { seq, ticket: staffView });
+      local('ticket.updated', { seq, ticket: staffView });
+    },
+    async queueChanged(siteId, waiting) {
+      const payload = { seq: await nextSeq(siteId), siteId, waiting };
+      to(hallRooms.site(siteId))?.emit('queue.changed', payload);
+      local('queue.changed', payload);
+    },
+    async slaAtRisk(e) {
+      const payload = { ...e, seq: await currentSeq(e.siteId) };
+      to(hallRooms.siteStaff(e.siteId))?.emit('sla.atRisk', payload);
+      local('sla.atRisk', payload);
+    },
+    currentSeq,
+    afterCommit(siteId, publish) {
+      const next = (chains.get(siteId) ?? Promise.resolve()).then(publish).catch(deps.onError);
+      chains.set(siteId, next);
+      void next.then(() => {
+        if (chains.get(siteId) === next) chains.delete(siteId);
+      });
+    },
+    queueChangedSoon(siteId, counts) {
+      const alreadyPending = pendingCounts.has(siteId);
+      pendingCounts.set(siteId, counts);
+      if (alreadyPending) return;
+      setTimeout(() => {
+        const latest = pendingCounts.get(siteId);
+        pendingCounts.delete(siteId);
+        if (latest) this.afterCommit(siteId, async () => this.queueChanged(siteId, await latest()));
+      }, QUEUE_CHANGED_COALESCE_MS).unref();
+    },
+    async flush() {
+      while (pendingCounts.size > 0 || chains.size > 0) {
+        if (pendingCounts.size > 0) await new Promise((r) => setTimeout(r, QUEUE_CHANGED_COALESCE_MS));
+        await Promise.all([...chains.values()]);
+      }
+    },
+    onLocal(listener) {
+      listeners.push(listener);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * `GET /metrics` in Prometheus text format: request latency by route, queue state per site (waiting, oldest
+ * wait, SLA at risk), socket connections per namespace, job failures, mediasoup load. Each scrape reads the
+ * queue figures from the database, so every node reports the same truth.
+ */
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { sql } from 'drizzle-orm';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: { registry: Registry; jobFailures: Counter<'job'> };
+  }
+}
+
+/** Rationale: buckets from 5 ms (a cached read) to 5 s (a request stuck behind a restarting database). */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+/** Rationale: a ticket whose dueAt is this close with no call is "at risk" on the dashboard and here. */
+const AT_RISK_HORIZON_SEC = 120;
+
+export default fp(async function metrics(app: FastifyInstance) {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'yc_process_' });
+  const latency = new Histogram({ name: 'yc_http_request_duration_seconds', help: 'HTTP request latency by route', labelNames: ['method', 'route', 'status'], buckets: LATENCY_BUCKETS, registers: [registry] });
+  const jobFailures = new Counter({ name: 'yc_job_failures_total', help: 'Background job runs that failed', labelNames: ['job'], registers: [registry] });
+  const { db, redis, database } = app.deps;
+
+  const waiting = new Gauge({ name: 'yc_tickets_waiting', help: 'Waiting tickets per site', labelNames: ['site'], registers: [registry] });
+  const oldest = new Gauge({ name: 'yc_oldest_wait_seconds', help: 'Longest current wait per site', labelNames: ['site'], registers: [registry] });
+  const atRisk = new Gauge({ name: 'yc_sla_at_risk', help: `Waiting tickets within ${AT_RISK_HORIZON_SEC} s of (or past) their dueAt`, labelNames: ['site'], registers: [registry] });
+  const sockets = new Gauge({ name: 'yc_socket_connections', help: 'socket.io connections on this node per namespace', labelNames: ['namespace'], registers: [registry] });
+  const up = new Gauge({ name: 'yc_dependency_up', help: '1 when a dependency answers', labelNames: ['dependency'], registers: [registry] });
+  const mediaWorkers = new Gauge({ name: 'yc_media_workers_alive', help: 'Live mediasoup workers on this node', registers: [registry] });
+  const mediaDeaths = new Gauge({ name: 'yc_media_worker_deaths', help: 'mediasoup workers that died since start', registers: [registry] });
+  const mediaConsumers = new Gauge({ name: 'yc_media_consumers', help: 'mediasoup consumers on this node', registers: [registry] });
+  const mediaRooms = new Gauge({ name: 'yc_media_rooms', help: 'Live media rooms on this node', registers: [registry] });
+
+  app.decorate('metrics', { registry, jobFailures });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unknown';
+    if (route === '/metrics') return;
+    latency.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  async function collect() {
+    const dbUp = await database.ping();
+    up.set({ dependency: 'postgres' }, dbUp ? 1 : 0);
+    if (redis) up.set({ dependency: 'redis' }, (await redis.ping().then(() => true, () => false)) ? 1 : 0);
+    if (dbUp) {
+      const rows = (await db.execute(sql`
+        SELECT s.code AS site, count(t.id)::int AS waiting,
+               coalesce(extract(epoch from now() - min(t.issued_at)), 0)::float8 AS oldest,
+               count(t.id) FILTER (WHERE t.due_at <= now() + make_interval(secs => ${AT_RISK_HORIZON_SEC}))::int AS at_risk
+        FROM sites s LEFT JOIN tickets t ON t.site_id = s.id AND t.status = 'waiting'
+        GROUP BY s.code`)) as unknown as { rows: { site: string; waiting: number; oldest: number; at_risk: number }[] };
+      waiting.reset();
+      oldest.reset();
+      atRisk.reset();
+      for (const r of rows.rows) {
+        waiting.set({ site: r.site }, r.waiting);
+        oldest.set({ site: r.site }, Number(r.oldest));
+        atRisk.set({ site: r.site }, r.at_risk);
+      }
+    }
+    for (const ns of ['/hall', '/media']) sockets.set({ namespace: ns }, app.io.of(ns).sockets.size);
+    const media = app.hasDecorator('video') ? app.video?.media : undefined;
+    if (media) {
+      const s = media.stats();
+      mediaWorkers.set(s.workers.length);
+      mediaDeaths.set(s.workerDeaths);
+      mediaConsumers.set(s.consumers);
+      mediaRooms.set(s.rooms);
+    }
+  }
+
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    await collect().catch((err: unknown) => app.log.warn({ err }, 'metrics collection incomplete'));
+    return reply.type(registry.contentType).send(await registry.metrics());
+  });
+});

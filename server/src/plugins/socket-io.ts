@@ -1,0 +1,44 @@
+/**
+ * socket.io on the Fastify server's own port. With Redis, the Streams adapter shares rooms across nodes and
+ * keeps connection-state recovery working when a client lands on another node.
+ */
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Server } from 'socket.io';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    io: Server;
+  }
+}
+
+/** Rationale: a phone that drops for under two minutes (a lift, a tunnel) gets its missed events replayed. */
+const RECOVERY_WINDOW_MS = 2 * 60_000;
+
+export default fp(async function socketIo(app: FastifyInstance) {
+  const { redis, config } = app.deps;
+  const io = new Server(app.server, {
+    path: '/socket.io',
+    serveClient: false,
+    cors: config.corsOrigins.length ? { origin: [...config.corsOrigins] } : undefined,
+    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: true },
+    adapter: redis
+      ? createAdapter(redis, { streamName: `${config.redisPrefix}:socket.io`, channelPrefix: `${config.redisPrefix}:socket.io` })
+      : undefined,
+    // Rationale: large enough for SDP-sized signalling payloads, small enough to refuse abuse.
+    maxHttpBufferSize: 256 * 1024,
+  });
+  app.decorate('io', io);
+  app.addHook('preClose', async () => {
+    // Local only: the other nodes stay up and are where these clients reconnect to.
+    io.of('/hall').local.emit('server.restarting', { reconnectInMs: 1000 });
+    // Give the hint a moment to leave before the connections close; the HTTP server cannot finish
+    // closing while any engine.io connection (of any namespace) is open.
+    await new Promise((r) => setTimeout(r, 100));
+    io.engine.close();
+  });
+  app.addHook('onClose', async () => {
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+  });
+});

@@ -1,0 +1,502 @@
+/**
+ * Tickets: issue, call, and every transition. Each operation locks what it changes, asks the pure core
+ * whether the transition is allowed, persists ticket and event log in one transaction, commits, and only
+ * then emits: a listener never hears of a change that was rolled back.
+ */
+import { createHash } from 'node:crypto';
+import { and, eq, inArray, ne } from 'drizzle-orm';
+import type { Config } from '../config.ts';
+import type { CitizenInput, Ticket } from '../contracts/dto.ts';
+import type { JoinInfo } from '../contracts/dto.ts';
+import { fail, ok, type Result } from '../contracts/errors.ts';
+import { isUniqueViolation } from '../db/pg-errors.ts';
+import type { Db, Tx } from '../db/client.ts';
+import { idempotencyKeys, tickets, windows } from '../db/schema/index.ts';
+import type { HallEvents } from '../events/hall-events.ts';
+import type { Clock } from '../lib/clock.ts';
+import { checkCitizen } from '../lib/personal-data.ts';
+import { hashToken, newToken, seal, unseal } from '../lib/secrets.ts';
+import { isoInZone, localDate } from '../lib/time.ts';
+import type { StaffUser } from '../contracts/dto.ts';
+import type { SiteDirectory } from '../sites/site-directory.ts';
+import {
+  computeDueAt, DEFAULT_POLICY, estimateWaits, MINUTE_MS, resolveServiceTargets, transition,
+  type Channel, type Priority, type QueuePolicy, type TicketCommand, type TicketStatus,
+} from './core/index.ts';
+import { toTicket, type TicketLive } from './queue.mapper.ts';
+import * as repo from './queue.repository.ts';
+import type { TicketRow, WindowRow } from './queue.repository.ts';
+
+export type Actor = { kind: 'staff'; user: StaffUser } | { kind: 'citizen'; ticketId: string } | { kind: 'system' };
+
+/** Virtual windows open a video room when they call; the video module provides this. */
+export interface VirtualCallRooms {
+  openForCall(input: { ticket: TicketRow; window: WindowRow; clerk: StaffUser }): Promise<{ clerk: JoinInfo; citizen: JoinInfo }>;
+  /** The citizen's join info while its ticket is called or served at a virtual window. */
+  citizenJoin(ticket: TicketRow): Promise<JoinInfo | undefined>;
+}
+
+export interface QueueDeps {
+  db: Db;
+  clock: Clock;
+  events: HallEvents;
+  sites: SiteDirectory;
+  config: Pick<Config, 'secret'>;
+  policy?: QueuePolicy;
+  virtualRooms?: () => VirtualCallRooms | undefined;
+}
+
+export interface IssueInput {
+  siteId: string;
+  serviceId: string;
+  channel: Channel;
+  priority?: Priority;
+  citizen?: CitizenInput;
+  idempotencyKey?: string;
+  /** Appointment check-ins. */
+  appointment?: { id: string; slotStart: number; checkInAt: number; targetWindowId?: string | null };
+  /** Transfers keep the original ticket's issue time. */
+  transfer?: { fromId: string; waitAnchorAt: number; targetWindowId?: string | null };
+}
+
+/** Rationale: a week of history smooths one odd day; a shorter span follows seasonal change faster. */
+const HANDLE_HISTORY_MS = 7 * 24 * 60 * MINUTE_MS;
+const HANDLE_CACHE_MS = 60_000;
+
+
+export function createQueueService(deps: QueueDeps) {
+  const { db, clock, events } = deps;
+  const policy = deps.policy ?? DEFAULT_POLICY;
+  const handleCache = new Map<string, { at: number; means: Map<string, number> }>();
+  // Coalesced estimates: concurrent issues at one site share one forward play that began after their
+  // commits, instead of each reading the whole queue (a kiosk rush would otherwise be quadratic).
+  const committedGen = new Map<string, number>();
+  const inflightEstimates = new Map<string, { startedGen: number; promise: Promise<Map<string, TicketLive>> }>();
+
+  function markCommitted(siteId: string): number {
+    const g = (committedGen.get(siteId) ?? 0) + 1;
+    committedGen.set(siteId, g);
+    return g;
+  }
+
+  async function estimatesSince(siteId: string, gen: number): Promise<Map<string, TicketLive>> {
+    for (;;) {
+      const current = inflightEstimates.get(siteId);
+      if (current && current.startedGen >= gen) return current.promise;
+      if (current) {
+        await current.promise.catch(() => undefined);
+        continue;
+      }
+      const promise = liveEstimates(siteId).finally(() => {
+        if (inflightEstimates.get(siteId)?.promise === promise) inflightEstimates.delete(siteId);
+      });
+      inflightEstimates.set(siteId, { startedGen: committedGen.get(siteId) ?? 0, promise });
+    }
+  }
+
+  async function siteZone(siteId: string): Promise<string> {
+    return (await deps.sites.get(siteId))?.timeZone ?? 'Asia/Shanghai';
+  }
+
+  async function meanHandle(siteId: string): Promise<Map<string, number>> {
+    const cached = handleCache.get(siteId);
+    if (cached && clock.now() - cached.at < HANDLE_CACHE_MS) return cached.means;
+    const means = await repo.recentMeanHandleMin(db, siteId, clock.now() - HANDLE_HISTORY_MS);
+    handleCache.set(siteId, { at: clock.now(), means });
+    return means;
+  }
+
+  /** Plays the site's queue forward (pure core) to give every waiting ticket a position and a wait range. */
+  async function liveEstimates(siteId: string): Promise<Map<string, TicketLive>> {
+    const now = clock.now();
+    const [waiting, ws, means, svcRows] = await Promise.all([
+      repo.waitingSnapshot(db, siteId),
+      repo.windowsForEta(db, siteId),
+      meanHandle(siteId),
+      db.query.services.findMany({ where: (s, { eq: e }) => e(s.siteId, siteId) }),
+    ]);
+    const targetHandle = new Map(svcRows.map((s) => [s.id, s.targetHandleMin]));
+    const handleOf = (serviceId: string) => means.get(serviceId) ?? targetHandle.get(serviceId) ?? policy.defaultTargetHandleMin;
+    const open = ws.filter((w) => w.row.status === 'open');
+    // Before the hall opens no window is open: estimate as if every window will be, rather than say nothing.
+    const playing = open.length > 0 ? open : ws;
+    const etaWindows = playing.map((w) => {
+      const b = w.busyWith;
+      const since = b ? (b.startedAt ?? b.lastCalledAt)?.getTime() ?? now : now;
+      return { id: w.row.id, serviceIds: w.serviceIds, busyUntil: b ? Math.max(now, since + handleOf(b.serviceId) * MINUTE_MS) : now };
+    });
+    const fullMeans = new Map(svcRows.map((s) => [s.id, handleOf(s.id)]));
+    const results = estimateWaits({
+      now,
+      waiting: waiting.map((t) => ({ id: t.id, serviceId: t.serviceId, dueAt: t.dueAt.getTime(), issuedAt: t.issuedAt.getTime(), targetWindowId: t.targetWindowId })),
+      windows: etaWindows,
+      meanHandleMin: fullMeans,
+      fallbackHandleMin: policy.defaultTargetHandleMin,
+    });
+    return results;
+  }
+
+  async function windowNumberOf(windowId: string | null): Promise<number | null> {
+    if (!windowId) return null;
+    const w = await repo.findWindow(db, windowId);
+    return w?.number ?? null;
+  }
+
+  async function present(row: TicketRow, options: { live?: boolean; join?: JoinInfo; accessToken?: string } = {}): Promise<Ticket> {
+    const tz = await siteZone(row.siteId);
+    const live = options.live && row.status === 'waiting' ? (await liveEstimates(row.siteId)).get(row.id) : undefined;
+    const ticket = toTicket(row, tz, { windowNumber: await windowNumberOf(row.windowId), ...(live ? { live } : {}) });
+    if (options.accessToken) ticket.accessToken = options.accessToken;
+    if (options.join) ticket.join = options.join;
+    return ticket;
+  }
+
+  function emitQueueChanged(siteId: string) {
+    events.queueChangedSoon(siteId, () => repo.waitingByCategory(db, siteId));
+  }
+
+  function requestHash(input: IssueInput): string {
+    return createHash('sha256').update(JSON.stringify([input.serviceId, input.channel, input.priority ?? 'normal', input.citizen ?? null])).digest('base64url');
+  }
+
+  async function replayIdempotent(siteId: string, key: string, hash: string): Promise<Result<Ticket> | null> {
+    const prior = await repo.findIdempotent(db, siteId, key);
+    if (!prior) return null;
+    if (prior.requestHash !== hash) return fail('IDEMPOTENCY_MISMATCH', { header: 'Idempotency-Key' });
+    const row = await repo.findTicket(db, prior.ticketId);
+    if (!row) return null;
+    const token = unseal(prior.accessTokenSealed, deps.config.secret) ?? undefined;
+    return ok(await present(row, { live: true, ...(token ? { accessToken: token } : {}) }));
+  }
+
+  async function issue(input: IssueInput): Promise<Result<Ticket>> {
+    const site = await deps.sites.get(input.siteId);
+    if (!site) return fail('NOT_FOUND', { resource: 'site' });
+    const service = await repo.findService(db, input.serviceId);
+    if (!service || service.siteId !== input.siteId) return fail('VALIDATION_FAILED', { field: 'serviceId', reason: 'not an item of this site' });
+    const citizen = checkCitizen(input.citizen, deps.config.secret);
+    if (!citizen.ok) return fail('VALIDATION_FAILED', { field: citizen.field, reason: citizen.reason });
+    const hash = requestHash(input);
+    if (input.idempotencyKey) {
+      const replay = await replayIdempotent(input.siteId, input.idempotencyKey, hash);
+      if (replay) return replay;
+    }
+    const now = clock.now();
+    const day = localDate(now, site.timeZone);
+    const accessToken = newToken();
+    const priority = input.priority ?? 'normal';
+    const waitAnchorAt = input.transfer?.waitAnchorAt ?? now;
+    const dueAt = computeDueAt({
+      channel: input.channel,
+      priority,
+      waitAnchorAt,
+      ...(input.appointment ? { checkInAt: input.appointment.checkInAt, slotStart: input.appointment.slotStart } : {}),
+      service: resolveServiceTargets(service, policy),
+      policy,
+    });
+    let row: TicketRow;
+    try {
+      // The number is taken in its own statement so the counter row is locked for microseconds, not for the
+      // whole issue transaction (every kiosk of a category would queue behind it). A failed issue leaves a
+      // gap in the day's numbers, never a repeat.
+      const seq = await repo.nextNumber(db, input.siteId, day, service.category);
+      row = await db.transaction(async (tx) => {
+        const [inserted] = await tx
+          .insert(tickets)
+          .values({
+            siteId: input.siteId, serviceId: service.id, day, number: `${service.category}${String(seq).padStart(3, '0')}`,
+            status: 'waiting', priority, channel: input.channel, issuedAt: new Date(now), waitAnchorAt: new Date(waitAnchorAt),
+            dueAt: new Date(dueAt), targetWindowId: input.appointment?.targetWindowId ?? input.transfer?.targetWindowId ?? null,
+            citizenNameMasked: citizen.value.nameMasked, citizenIdHash: citizen.value.idHash, citizenIdMasked: citizen.value.idMasked,
+            citizenPhoneMasked: citizen.value.phoneMasked, accessTokenHash: hashToken(accessToken),
+            appointmentId: input.appointment?.id ?? null, transferredFromId: input.transfer?.fromId ?? null,
+          })
+          .returning();
+        const t = inserted as TicketRow;
+        await repo.appendEvent(tx, { ticketId: t.id, siteId: t.siteId, type: 'issued', toStatus: 'waiting', actorKind: input.channel === 'transfer' ? 'staff' : 'citizen', at: new Date(now), data: { channel: input.channel, priority } });
+        if (input.idempotencyKey) {
+          await tx.insert(idempotencyKeys).values({ scope: input.siteId, key: input.idempotencyKey, requestHash: hash, ticketId: t.id, accessTokenSealed: seal(accessToken, deps.config.secret) });
+        }
+        return t;
+      });
+    } catch (err) {
+      // The same key raced in from a retry: the winner's ticket is the answer.
+      if (input.idempotencyKey && isUniqueViolation(err)) {
+        const replay = await replayIdempotent(input.siteId, input.idempotencyKey, hash);
+        if (replay) return replay;
+      }
+      throw err;
+    }
+    const live = (await estimatesSince(input.siteId, markCommitted(input.siteId))).get(row.id);
+    if (live) {
+      // Kept so the estimate's error can be reported later (stats: wait estimate accuracy).
+      events.afterCommit(input.siteId, async () => {
+        await db.update(tickets).set({ etaAtIssueMin: live.etaMinutes, etaHighAtIssueMin: live.etaMinutesHigh }).where(eq(tickets.id, row.id));
+      });
+    }
+    emitQueueChanged(input.siteId);
+    const ticket = toTicket(row, site.timeZone, live ? { live } : {});
+    ticket.accessToken = accessToken;
+    return ok(ticket);
+  }
+
+  /** A staff member may operate this window: the clerk staffing it, or a supervisor/admin of the site. */
+  async function checkWindowOperator(w: WindowRow, user: StaffUser): Promise<Result<true>> {
+    if (!(await deps.sites.canAccess(user, w.siteId))) return fail('FORBIDDEN', { reason: 'site' });
+    if (user.role === 'expert') return fail('FORBIDDEN', { reason: 'role' });
+    if (w.status !== 'open') return fail('WINDOW_NOT_OPEN');
+    if (user.role === 'clerk' && w.clerkId !== user.id) return fail('WINDOW_BUSY');
+    return ok(true);
+  }
+
+  async function openWindow(windowId: string, user: StaffUser): Promise<Result<WindowRow>> {
+    const w = await repo.findWindow(db, windowId);
+    if (!w) return fail('NOT_FOUND', { resource: 'window' });
+    if (!(await deps.sites.canAccess(user, w.siteId))) return fail('FORBIDDEN', { reason: 'site' });
+    if (user.role !== 'clerk' && user.role !== 'admin' && user.role !== 'supervisor') return fail('FORBIDDEN', { reason: 'role' });
+    const now = new Date(clock.now());
+    const opened = await db.transaction(async (tx) => {
+      // One clerk staffs one window: leaving another window open would let it hold tickets nobody serves.
+      await tx.update(windows).set({ status: 'closed', clerkId: null, openedAt: null }).where(and(eq(windows.clerkId, user.id), ne(windows.id, windowId)));
+      const [row] = await tx
+        .update(windows)
+        .set({ status: 'open', clerkId: user.id, openedAt: now })
+        .where(and(eq(windows.id, windowId), sqlOpenable(user.id)))
+        .returning();
+      return row;
+    });
+    if (!opened) return fail('WINDOW_BUSY');
+    return ok(opened);
+  }
+
+  async function closeWindow(windowId: string, user: StaffUser): Promise<Result<WindowRow>> {
+    const w = await repo.findWindow(db, windowId);
+    if (!w) return fail('NOT_FOUND', { resource: 'window' });
+    if (!(await deps.sites.canAccess(user, w.siteId))) return fail('FORBIDDEN', { reason: 'site' });
+    if (user.role === 'clerk' && w.clerkId !== null && w.clerkId !== user.id) return fail('WINDOW_BUSY');
+    if (user.role === 'expert') return fail('FORBIDDEN', { reason: 'role' });
+    const [row] = await db.update(windows).set({ status: 'closed', clerkId: null, openedAt: null }).where(eq(windows.id, windowId)).returning();
+    return ok(row as WindowRow);
+  }
+
+  async function callNext(windowId: string, user: StaffUser): Promise<Result<Ticket | null>> {
+    const now = clock.now();
+    const outcome = await db.transaction(async (tx): Promise<Result<{ row: TicketRow; window: WindowRow } | null>> => {
+      // Locking the window serialises calls at one window; calls at different windows run in parallel.
+      const w = await repo.findWindow(tx, windowId, true);
+      if (!w) return fail('NOT_FOUND', { resource: 'window' });
+      const allowed = await checkWindowOperator(w, user);
+      if (!allowed.ok) return allowed;
+      const candidate = await repo.lockNextEligible(tx, w.siteId, w.id, await repo.windowServiceIds(tx, w.id));
+      if (!candidate) return ok(null);
+      const step = transition(candidate.status, 'call');
+      if (!step.ok) return fail('INVALID_TRANSITION', { from: candidate.status, command: 'call' });
+      const [updated] = await tx
+        .update(tickets)
+        .set({ status: step.to, windowId: w.id, calledAt: candidate.calledAt ?? new Date(now), lastCalledAt: new Date(now), callCount: candidate.callCount + 1 })
+        .where(eq(tickets.id, candidate.id))
+        .returning();
+      await repo.appendEvent(tx, { ticketId: candidate.id, siteId: w.siteId, type: 'called', fromStatus: candidate.status, toStatus: step.to, actorKind: 'staff', actorId: user.id, windowId: w.id, at: new Date(now) });
+      return ok({ row: updated as TicketRow, window: w });
+    });
+    if (!outcome.ok) return outcome;
+    if (!outcome.value) return ok(null);
+    const { row, window } = outcome.value;
+    let join: JoinInfo | undefined;
+    if (window.kind === 'virtual') {
+      const rooms = deps.virtualRooms?.();
+      if (rooms) join = (await rooms.openForCall({ ticket: row, window, clerk: user })).clerk;
+    }
+    events.afterCommit(row.siteId, () => announceCall(row, window, false));
+    emitQueueChanged(row.siteId);
+    return ok(await present(row, join ? { join } : {}));
+  }
+
+  async function announceCall(row: TicketRow, window: WindowRow, recall: boolean) {
+    const tz = await siteZone(row.siteId);
+    const ticket = await present(row);
+    const citizenJoin = window.kind === 'virtual' ? await deps.virtualRooms?.()?.citizenJoin(row) : undefined;
+    await events.ticketCalled({
+      ticketId: row.id, number: row.number, windowId: window.id, windowNumber: window.number, siteId: row.siteId,
+      calledAt: toTicket(row, tz).calledAt ?? ticket.issuedAt, recall,
+    });
+    await events.ticketUpdated(ticket, citizenJoin ? { citizenJoin } : {});
+  }
+
+  /** Which commands need which actor: staff at the ticket's window, anyone staffing the site, or the citizen. */
+  async function authorise(row: TicketRow, command: TicketCommand, actor: Actor): Promise<Result<true>> {
+    if (actor.kind === 'system') return ok(true);
+    if (actor.kind === 'citizen') {
+      return command === 'cancel' && actor.ticketId === row.id ? ok(true) : fail('FORBIDDEN', { reason: 'citizen' });
+    }
+    const user = actor.user;
+    if (!(await deps.sites.canAccess(user, row.siteId))) return fail('FORBIDDEN', { reason: 'site' });
+    if (user.role === 'expert') return fail('FORBIDDEN', { reason: 'role' });
+    if (user.role !== 'clerk') return ok(true);
+    // A clerk acts on tickets at its own window; resume and cancel only need the site.
+    if (command === 'resume' || command === 'cancel') return ok(true);
+    if (!row.windowId) return fail('FORBIDDEN', { reason: 'window' });
+    const w = await repo.findWindow(db, row.windowId);
+    return w && w.clerkId === user.id ? ok(true) : fail('FORBIDDEN', { reason: 'not your window' });
+  }
+
+  interface TransitionOptions {
+    set?: (row: TicketRow, now: number) => Partial<typeof tickets.$inferInsert>;
+    check?: (row: TicketRow, tx: Tx) => Promise<Result<true>>;
+    data?: Record<string, unknown>;
+    eventType?: string;
+  }
+
+  /** The one path for every transition but call-next and issue. */
+  async function apply(ticketId: string, command: TicketCommand, actor: Actor, options: TransitionOptions = {}): Promise<Result<TicketRow>> {
+    const now = clock.now();
+    const result = await db.transaction(async (tx): Promise<Result<{ before: TicketStatus; row: TicketRow }>> => {
+      const row = await repo.findTicket(tx, ticketId, true);
+      if (!row) return fail('NOT_FOUND', { resource: 'ticket' });
+      const allowed = await authorise(row, command, actor);
+      if (!allowed.ok) return allowed;
+      const step = transition(row.status, command);
+      if (!step.ok) return fail('INVALID_TRANSITION', { from: row.status, command });
+      if (options.check) {
+        const checked = await options.check(row, tx);
+        if (!checked.ok) return checked;
+      }
+      const [updated] = await tx
+        .update(tickets)
+        .set({ status: step.to, ...(options.set?.(row, now) ?? {}) })
+        .where(eq(tickets.id, row.id))
+        .returning();
+      await repo.appendEvent(tx, {
+        ticketId: row.id, siteId: row.siteId, type: options.eventType ?? command, fromStatus: row.status, toStatus: step.to,
+        actorKind: actor.kind, actorId: actor.kind === 'staff' ? actor.user.id : null, windowId: (updated as TicketRow).windowId,
+        at: new Date(now), data: options.data ?? null,
+      });
+      return ok({ before: row.status, row: updated as TicketRow });
+    });
+    if (!result.ok) return result;
+    const { before, row } = result.value;
+    events.afterCommit(row.siteId, async () => events.ticketUpdated(await present(row)));
+    if (before === 'waiting' || row.status === 'waiting') emitQueueChanged(row.siteId);
+    return ok(row);
+  }
+
+  async function recall(ticketId: string, user: StaffUser): Promise<Result<Ticket>> {
+    const r = await apply(ticketId, 'recall', { kind: 'staff', user }, {
+      // The first call's time stays the SLA measure; only the last-called time moves.
+      set: (row, now) => ({ lastCalledAt: new Date(now), callCount: row.callCount + 1 }),
+    });
+    if (!r.ok) return r;
+    const w = r.value.windowId ? await repo.findWindow(db, r.value.windowId) : undefined;
+    if (w) events.afterCommit(w.siteId, () => announceCall(r.value, w, true));
+    return ok(await present(r.value));
+  }
+
+  const done = async (r: Result<TicketRow>): Promise<Result<Ticket>> => (r.ok ? ok(await present(r.value, { live: true })) : r);
+
+  return {
+    issue,
+    openWindow,
+    closeWindow,
+    callNext,
+    recall,
+    start: async (id: string, user: StaffUser) => done(await apply(id, 'start', { kind: 'staff', user }, { set: (_r, now) => ({ startedAt: new Date(now) }) })),
+    finish: async (id: string, user: StaffUser, body: { outcome?: string; note?: string }) =>
+      done(await apply(id, 'finish', { kind: 'staff', user }, { set: (_r, now) => ({ finishedAt: new Date(now), outcome: body.outcome ?? 'completed', note: body.note ?? null }), data: { outcome: body.outcome ?? 'completed' } })),
+    noShow: async (id: string, user: StaffUser) => done(await apply(id, 'noShow', { kind: 'staff', user }, { set: (_r, now) => ({ finishedAt: new Date(now) }) })),
+    cancel: async (id: string, actor: Actor) => done(await apply(id, 'cancel', actor, { set: (_r, now) => ({ finishedAt: new Date(now) }) })),
+    suspend: async (id: string, user: StaffUser, body: { reason: string; resumeWithinMin?: number }) =>
+      done(await apply(id, 'suspend', { kind: 'staff', user }, {
+        set: (_r, now) => ({ suspendedAt: new Date(now), resumeBy: new Date(now + (body.resumeWithinMin ?? policy.resumeWithinMin) * MINUTE_MS) }),
+        data: { reason: body.reason },
+      })),
+    resume: async (id: string, user: StaffUser) => {
+      // Any open window of the site serving the item may resume: the clerk's own window takes the ticket.
+      let target: WindowRow | undefined;
+      const r = await apply(id, 'resume', { kind: 'staff', user }, {
+        check: async (row, tx) => {
+          const [mine] = await tx.select().from(windows).where(and(eq(windows.siteId, row.siteId), eq(windows.status, 'open'), eq(windows.clerkId, user.id))).limit(1);
+          const candidate = mine ?? (user.role !== 'clerk' && row.windowId ? await repo.findWindow(tx, row.windowId) : undefined);
+          if (!candidate) return fail('WINDOW_NOT_OPEN');
+          if (!(await repo.windowServiceIds(tx, candidate.id)).includes(row.serviceId)) return fail('SERVICE_NOT_SERVED');
+          target = candidate;
+          return ok(true);
+        },
+        set: () => ({ windowId: target?.id ?? null, suspendedAt: null, resumeBy: null }),
+      });
+      return done(r);
+    },
+    transfer: async (id: string, user: StaffUser, body: { serviceId?: string; windowId?: string }) => transfer(id, user, body),
+    expireSuspensions,
+    warnAtRisk,
+    /** `citizenJoin`: the citizen itself is asking, so a call at a virtual window carries its join token. */
+    get: async (id: string, options: { citizenJoin?: boolean } = {}) => {
+      const row = await repo.findTicket(db, id);
+      if (!row) return fail('NOT_FOUND', { resource: 'ticket' });
+      const join = options.citizenJoin ? await deps.virtualRooms?.()?.citizenJoin(row) : undefined;
+      return ok(await present(row, { live: true, ...(join ? { join } : {}) }));
+    },
+    findRow: (id: string) => repo.findTicket(db, id),
+    present,
+    liveEstimates,
+    siteZone,
+  };
+
+  async function transfer(id: string, user: StaffUser, body: { serviceId?: string; windowId?: string }): Promise<Result<Ticket>> {
+    if (!body.serviceId && !body.windowId) return fail('VALIDATION_FAILED', { field: 'serviceId', reason: 'serviceId or windowId is required' });
+    const original = await repo.findTicket(db, id);
+    if (!original) return fail('NOT_FOUND', { resource: 'ticket' });
+    const serviceId = body.serviceId ?? original.serviceId;
+    const service = await repo.findService(db, serviceId);
+    if (!service || service.siteId !== original.siteId) return fail('VALIDATION_FAILED', { field: 'serviceId', reason: 'not an item of this site' });
+    if (body.windowId) {
+      const w = await repo.findWindow(db, body.windowId);
+      if (!w || w.siteId !== original.siteId) return fail('VALIDATION_FAILED', { field: 'windowId', reason: 'not a window of this site' });
+      if (!(await repo.windowServiceIds(db, w.id)).includes(serviceId)) return fail('SERVICE_NOT_SERVED', { field: 'windowId' });
+    }
+    const r = await apply(id, 'transfer', { kind: 'staff', user }, { set: (_r, now) => ({ finishedAt: new Date(now) }), data: { serviceId, windowId: body.windowId ?? null } });
+    if (!r.ok) return r;
+    // The follow-up ticket keeps the original issue time: moving desks costs the citizen no place.
+    const follow = await issue({
+      siteId: original.siteId, serviceId, channel: 'transfer', priority: original.priority,
+      transfer: { fromId: original.id, waitAnchorAt: original.waitAnchorAt.getTime(), targetWindowId: body.windowId ?? null },
+    });
+    if (!follow.ok) return follow;
+    // The citizen keeps following the same phone page: the follow-up is reachable with the original's token.
+    await db.update(tickets).set({ accessTokenHash: original.accessTokenHash }).where(eq(tickets.id, follow.value.id));
+    const { accessToken: _omit, ...rest } = follow.value;
+    return ok(rest);
+  }
+
+  /** Suspended tickets not resumed in time become `noShow` (idempotent: a second run finds nothing). */
+  async function expireSuspensions(): Promise<number> {
+    const due = await repo.expiredSuspensions(db, clock.now());
+    let n = 0;
+    for (const { id } of due) {
+      const r = await apply(id, 'expireSuspension', { kind: 'system' }, { eventType: 'suspensionExpired', set: (_r, now) => ({ finishedAt: new Date(now) }) });
+      if (r.ok) n++;
+    }
+    return n;
+  }
+
+  /** Warn staff once about each waiting ticket whose dueAt is near with no call. */
+  async function warnAtRisk(horizonMs: number): Promise<number> {
+    const claimed = await repo.claimAtRisk(db, clock.now(), horizonMs);
+    for (const t of claimed) {
+      await events.slaAtRisk({ siteId: t.siteId, ticketId: t.id, number: t.number, dueAt: isoInZone(t.dueAt.getTime(), await siteZone(t.siteId)) });
+    }
+    return claimed.length;
+  }
+}
+
+function sqlOpenable(userId: string) {
+  // Openable when closed, or already staffed by this clerk (reopening after a reload is harmless).
+  return orClosedOrMine(userId);
+}
+
+import { or as orSql, sql as sqlTag } from 'drizzle-orm';
+function orClosedOrMine(userId: string) {
+  return orSql(eq(windows.status, 'closed'), eq(windows.clerkId, userId), sqlTag`${windows.clerkId} IS NULL`);
+}
+
+export type QueueService = ReturnType<typeof createQueueService>;
+export { inArray };

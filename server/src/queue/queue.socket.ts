@@ -1,0 +1,70 @@
+/**
+ * The `/hall` namespace: boards watch a site, phones watch their ticket, clerks attach to their window.
+ * Every inbound payload passes a compiled schema check; staff are known by the handshake's bearer token.
+ */
+import type { FastifyInstance } from 'fastify';
+import { hallRooms, SiteWatchPayload, TicketWatchPayload, WindowAttachPayload } from '../contracts/events.ts';
+import type { StaffUser } from '../contracts/dto.ts';
+import { hashToken } from '../lib/secrets.ts';
+import { ackError, payloadChecker } from '../lib/socket-ack.ts';
+import type { HallNamespace } from '../events/hall-events.ts';
+import * as repo from './queue.repository.ts';
+
+interface HallSocketData {
+  staff: StaffUser | null;
+}
+
+const checkSite = payloadChecker(SiteWatchPayload);
+const checkTicket = payloadChecker(TicketWatchPayload);
+const checkWindow = payloadChecker(WindowAttachPayload);
+
+export function attachHallSocket(app: FastifyInstance): void {
+  const { auth, sites, db, events } = app.deps;
+  const hall = app.io.of('/hall') as HallNamespace;
+
+  hall.use(async (socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    const data = socket.data as HallSocketData;
+    data.staff = null;
+    if (typeof token === 'string' && token) {
+      data.staff = await auth.authenticate(token).catch(() => null);
+      if (!data.staff) return next(new Error('UNAUTHENTICATED'));
+    }
+    next();
+  });
+
+  hall.on('connection', (socket) => {
+    const data = socket.data as HallSocketData;
+
+    socket.on('site:watch', async (payload, ack) => {
+      const bad = checkSite(payload);
+      if (bad) return ackError(ack, bad);
+      const site = await sites.get(payload.siteId);
+      if (!site) return ackError(ack, { code: 'NOT_FOUND', details: { resource: 'site' } });
+      await socket.join(hallRooms.site(site.id));
+      if (data.staff && (await sites.canAccess(data.staff, site.id))) await socket.join(hallRooms.siteStaff(site.id));
+      ack?.({ data: { siteId: site.id, seq: await events.currentSeq(site.id) } });
+    });
+
+    socket.on('ticket:watch', async (payload, ack) => {
+      const bad = checkTicket(payload);
+      if (bad) return ackError(ack, bad);
+      const row = await repo.findTicket(db, payload.ticketId);
+      if (!row) return ackError(ack, { code: 'NOT_FOUND', details: { resource: 'ticket' } });
+      if (hashToken(payload.accessToken) !== row.accessTokenHash) return ackError(ack, { code: 'FORBIDDEN', details: { reason: 'not your ticket' } });
+      await socket.join(hallRooms.ticket(row.id));
+      ack?.({ data: { ticketId: row.id } });
+    });
+
+    socket.on('window:attach', async (payload, ack) => {
+      const bad = checkWindow(payload);
+      if (bad) return ackError(ack, bad);
+      if (!data.staff) return ackError(ack, { code: 'UNAUTHENTICATED' });
+      const w = await repo.findWindow(db, payload.windowId);
+      if (!w) return ackError(ack, { code: 'NOT_FOUND', details: { resource: 'window' } });
+      if (!(await sites.canAccess(data.staff, w.siteId)) || data.staff.role === 'expert') return ackError(ack, { code: 'FORBIDDEN', details: { reason: 'site' } });
+      await socket.join([hallRooms.window(w.id), hallRooms.siteStaff(w.siteId), hallRooms.staff(data.staff.id)]);
+      ack?.({ data: { windowId: w.id } });
+    });
+  });
+}

@@ -1,0 +1,5 @@
+export * from './escalation.ts';
+export * from './quality.ts';
+export * from './room-ids.ts';
+export * from './routing.ts';
+export * from './sdp.ts';

@@ -1,0 +1,45 @@
+/**
+ * Join tokens for the SFU's `/media` namespace. The server signs them when it lets someone into a room; the
+ * SFU checks signature, room and expiry on the handshake and on every `room:join`, and asks `isRoomOpen` so
+ * ending a session revokes all its tokens at once.
+ */
+import { createHmac } from 'node:crypto';
+import { signJoinToken, type JoinRole } from '@yichuang/sfu';
+import type { JoinInfo } from '../contracts/dto.ts';
+import { isoInZone } from '../lib/time.ts';
+
+/**
+ * The media key is derived from the server secret rather than being the secret itself, so a key that leaks
+ * from a media node (or a partner terminal's test rig) signs nothing else.
+ */
+export function deriveMediaKey(secret: string): string {
+  return createHmac('sha256', secret).update('yichuang/media-join/v1').digest('base64url');
+}
+
+export interface JoinRequest {
+  roomId: string;
+  participantId: string;
+  role: JoinRole;
+  displayName: string;
+  /** `assistSession:<id>` or `ticket:<id>`: what the room belongs to, for the SFU's logs. */
+  sessionRef: string;
+  /** The zone `expiresAt` is written in (the site's). */
+  timeZone: string;
+}
+
+export interface MediaTokens {
+  mint(request: JoinRequest): JoinInfo;
+}
+
+export function createMediaTokens(deps: { key: string; ttlMs: number; now: () => number }): MediaTokens {
+  return {
+    mint(r) {
+      const exp = deps.now() + deps.ttlMs;
+      const token = signJoinToken(
+        { roomId: r.roomId, participantId: r.participantId, role: r.role, displayName: r.displayName.slice(0, 100), sessionRef: r.sessionRef, exp },
+        deps.key,
+      );
+      return { roomId: r.roomId, token, expiresAt: isoInZone(exp, r.timeZone) };
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manualClock } from '../../server/src/lib/clock.ts';
+import { createTestApp, type TestApp } from '../helpers/test-app.ts';
+
+const at = (local: string) => Date.parse(`${local}+08:00`);
+const clock = manualClock(at('2026-11-20T01:00:00'));
+let a: TestApp;
+let b: TestApp;
+
+beforeAll(async () => {
+  a = await createTestApp({ clock });
+  // A second node on the same database.
+  b = await createTestApp({ clock, database: a.database });
+});
+afterAll(async () => {
+  await b?.close();
+  await a?.close();
+});
+
+describe('nightly tasks (statistics roll-up hook)', () => {
+  it('runs each registered task once per finished day, after the nightly hour, on one node only', async () => {
+    const seen: string[] = [];
+    const task = async ({ day }: { day: string }) => void seen.push(day);
+    a.app.nightly.register('stats.rollup', task);
+    b.app.nightly.register('stats.rollup', task);
+
+    expect(await a.app.nightly.run()).toEqual([]);
+    clock.set(at('2026-11-20T02:10:00'));
+    // First run ever: the last week is caught up, oldest first; both nodes race, each day runs once.
+    await Promise.all([a.app.nightly.run(), b.app.nightly.run()]);
+    expect(seen.sort()).toEqual(['2026-11-13', '2026-11-14', '2026-11-15', '2026-11-16', '2026-11-17', '2026-11-18', '2026-11-19']);
+    expect(await a.app.nightly.run()).toEqual([]);
+    clock.set(at('2026-11-21T02:00:00'));
+    expect(await b.app.nightly.run()).toEqual([{ task: 'stats.rollup', day: '2026-11-20' }]);
+  });
+
+  it('tries a failed day again on the next run', async () => {
+    let fail = true;
+    const done: string[] = [];
+    a.app.nightly.register('flaky', async ({ day }) => {
+      if (fail) throw new Error('database busy');
+      done.push(day);
+    });
+    clock.set(at('2026-11-22T03:00:00'));
+    const first = await a.app.nightly.run();
+    expect(first.filter((r) => r.task === 'flaky')).toEqual([]);
+    fail = false;
+    const second = await a.app.nightly.run();
+    expect(second.filter((r) => r.task === 'flaky').map((r) => r.day)).toEqual(['2026-11-15', '2026-11-16', '2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20', '2026-11-21']);
+    expect(done).toHaveLength(7);
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * Audit recording: in a session of a site whose policy asks for it, each track goes through a PlainTransport
+ * into ffmpeg (no re-encoding) and ends up as a file listed on the session with its SHA-256, playable, as long
+ * as the media flowed. The media here comes from ffmpeg itself (a VP8 test pattern and an Opus tone sent as
+ * RTP into the room's router), standing in for a participant's camera and microphone.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveMediasoupWorker } from '../../scripts/build-mediasoup-worker.mjs';
+import { sites } from '../../server/src/db/schema/index.ts';
+import { bearer, createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { connectMedia, createVideoHall, freePortBase, setOnline, type MediaClient, type StaffName, type VideoHall } from './helpers.ts';
+
+let t: TestApp;
+let hall: VideoHall;
+let dir: string;
+const clients: MediaClient[] = [];
+let sender: ChildProcess | undefined;
+
+beforeAll(async () => {
+  const bin = await resolveMediasoupWorker();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'yc-recordings-'));
+  t = await createTestApp({
+    listen: true,
+    env: { MEDIASOUP_WORKER_BIN: bin, YC_MEDIA_WORKERS: '1', YC_RTC_BASE_PORT: String(await freePortBase(1)), YC_RECORDINGS_DIR: dir },
+  });
+  hall = await createVideoHall(t);
+  await setOnline(t, hall, ['expertC']);
+  await t.app.deps.db.update(sites).set({ policy: { recordSessions: true } }).where(eq(sites.id, hall.site.V));
+  t.app.deps.sites.invalidate();
+}, 600_000);
+afterAll(async () => {
+  sender?.kill('SIGKILL');
+  for (const c of clients) c.close();
+  await t?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const as = (name: StaffName) => bearer(hall.tokens[name]);
+
+function probe(file: string): { durationMs: number; codec: string } {
+  const out = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name', '-of', 'json', file], { encoding: 'utf8' });
+  const json = JSON.parse(out.stdout) as { format: { duration: string }; streams: { codec_name: string }[] };
+  return { durationMs: Math.round(Number(json.format.duration) * 1000), codec: json.streams[0]?.codec_name ?? '' };
+}
+
+describe('recording a session for audit', () => {
+  it('stores every track as a playable file whose length matches the call, listed with its hash', async () => {
+    const req = await t.api('POST', '/assist-sessions', { siteId: hall.site.V, reason: '医保转移接续', target: {} }, as('clerkV'));
+    expect(req.status).toBe(201);
+    expect(req.body.recorded).toBe(true);
+    const acc = await t.api('POST', `/assist-sessions/${req.body.id}/accept`, undefined, as('expertC'));
+    expect(acc.status).toBe(200);
+    const clerk = await connectMedia(t.url, req.body.join.token);
+    clients.push(clerk);
+    expect((await clerk.request('room:join', {})).error).toBeUndefined();
+    // The recorder watches the room once its first join is logged.
+    await expect.poll(async () => (await t.api('GET', `/assist-sessions/${req.body.id}/events`, undefined, as('clerkV'))).body.some((e: { type: string }) => e.type === 'joined')).toBe(true);
+
+    // The clerk's "camera" and "microphone": RTP from ffmpeg into PlainTransports on the room's router.
+    const room = t.app.video.media?.room(req.body.roomId);
+    const router = room?.routers[0];
+    if (!router) throw new Error('room not live');
+    // ffmpeg sends RTP and RTCP from two sockets: separate ports, or comedia would lock onto the RTCP one.
+    const video = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: false, comedia: true });
+    const audio = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: false, comedia: true });
+    await video.produce({
+      kind: 'video',
+      rtpParameters: { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90000 }], encodings: [{ ssrc: 11111111 }] },
+      appData: { peerId: hall.staffIds.clerkV, source: 'camera' },
+    });
+    await audio.produce({
+      kind: 'audio',
+      rtpParameters: { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2, parameters: { 'sprop-stereo': 1 } }], encodings: [{ ssrc: 22222222 }] },
+      appData: { peerId: hall.staffIds.clerkV, source: 'mic' },
+    });
+    const vPort = video.tuple.localPort;
+    const aPort = audio.tuple.localPort;
+    const vRtcp = video.rtcpTuple?.localPort;
+    const aRtcp = audio.rtcpTuple?.localPort;
+    const sendStartedAt = Date.now();
+    sender = spawn('ffmpeg', [
+      '-hide_banner', '-loglevel', 'error', '-re',
+      '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15',
+      '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+      '-map', '0:v', '-c:v', 'libvpx', '-deadline', 'realtime', '-b:v', '300k', '-g', '15', '-ssrc', '11111111', '-payload_type', '101',
+      '-f', 'rtp', `rtp://127.0.0.1:${vPort}?rtcpport=${vRtcp}&pkt_size=1200`,
+      '-map', '1:a', '-c:a', 'libopus', '-ac', '2', '-ssrc', '22222222', '-payload_type', '100',
+      '-f', 'rtp', `rtp://127.0.0.1:${aPort}?rtcpport=${aRtcp}`,
+    ], { stdio: 'ignore' });
+
+    // Rationale: six seconds is long enough that a recording which lost its start or end would show it.
+    await new Promise((r) => setTimeout(r, 6_000));
+    const endRequestedAt = Date.now();
+    const ended = await t.api('POST', `/assist-sessions/${req.body.id}/end`, undefined, as('clerkV'));
+    sender.kill('SIGKILL');
+    expect(ended.status).toBe(200);
+
+    const session = (await t.api('GET', `/assist-sessions/${req.body.id}`, undefined, as('supervisorD'))).body;
+    const recs = session.recordings as { kind: string; source: string; status: string; file: string; sha256: string; bytes: number; durationMs: number; participantId: string }[];
+    expect(recs.map((r) => [r.kind, r.source, r.status]).sort()).toEqual([['audio', 'mic', 'stored'], ['video', 'camera', 'stored']]);
+    const sentMs = endRequestedAt - sendStartedAt;
+    for (const rec of recs) {
+      expect(rec.participantId).toBe(hall.staffIds.clerkV);
+      const file = path.join(dir, rec.file);
+      const bytes = readFileSync(file);
+      expect(rec.bytes).toBe(bytes.length);
+      expect(rec.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+      const probed = probe(file);
+      expect(probed.codec).toBe(rec.kind === 'video' ? 'vp8' : 'opus');
+      expect(rec.durationMs).toBe(probed.durationMs);
+      // The file covers the time the media flowed, less what passed while ffmpeg started and waited for the
+      // first key frame (about a second on these loaded 2-core machines).
+      expect(probed.durationMs).toBeGreaterThan(sentMs - 2_000);
+      expect(probed.durationMs).toBeLessThan(sentMs + 500);
+      // Playable: the whole file decodes without an error.
+      const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
+      expect(decode.status).toBe(0);
+      expect(decode.stderr.trim()).toBe('');
+    }
+    const log = (await t.api('GET', `/assist-sessions/${req.body.id}/events`, undefined, as('clerkV'))).body as { type: string; data: { sha256?: string } }[];
+    expect(log.filter((e) => e.type === 'recordingStarted')).toHaveLength(2);
+    expect(log.filter((e) => e.type === 'recordingStored').map((e) => e.data.sha256).sort()).toEqual(recs.map((r) => r.sha256).sort());
+  });
+
+  it('records nothing for a site whose policy does not ask for it', async () => {
+    const req = await t.api('POST', '/assist-sessions', { siteId: hall.site.D, reason: '咨询', target: {} }, as('clerkD'));
+    expect(req.body.recorded).toBe(false);
+    await t.api('POST', `/assist-sessions/${req.body.id}/end`, undefined, as('clerkD'));
+    expect(t.app.video.recorder.active()).toBe(0);
+  });
+});

@@ -1,0 +1,203 @@
+/**
+ * Take a ticket on a phone, follow it live, and see the call: the clerk works through the real API while
+ * the page listens on the real /hall socket.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHall, type Hall } from '../helpers/fixtures.ts';
+import { bearer, createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { ensureCitizenBuilt, KIOSK, launchChromium, newPage, PHONE, shot } from './helpers.ts';
+
+let t: TestApp;
+let hall: Hall;
+let browser: Browser;
+
+beforeAll(async () => {
+  ensureCitizenBuilt();
+  t = await createTestApp({ listen: true, webApps: true });
+  hall = await createHall(t);
+  browser = await launchChromium();
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.close();
+});
+
+async function clerk(method: 'POST', path: string, body?: unknown) {
+  const res = await t.api(method, path, body, bearer(hall.tokens.clerk));
+  expect(res.status, `${path} ${JSON.stringify(res.body)}`).toBeLessThan(300);
+  return res.body;
+}
+
+/** Calls at the window until `ticketId` comes up, serving whoever was ahead (earlier tests' leftovers). */
+async function callUntil(windowId: string, ticketId: string) {
+  for (let i = 0; i < 10; i++) {
+    const called = await clerk('POST', `/windows/${windowId}/call-next`);
+    expect(called, 'the queue ran dry before our ticket').toBeTruthy();
+    if (called.id === ticketId) return called;
+    await clerk('POST', `/tickets/${called.id}/start`);
+    await clerk('POST', `/tickets/${called.id}/finish`, {});
+  }
+  throw new Error('ticket never called');
+}
+
+async function takeOnPage(page: Page, serviceName: string): Promise<string> {
+  await page.goto(`/#/site/${hall.siteId}`);
+  await page.getByRole('button', { name: serviceName }).click();
+  await page.getByRole('button', { name: /现场取号/ }).click();
+  await page.getByRole('button', { name: '确认取号' }).click();
+  await page.waitForURL(/#\/ticket\//);
+  await page.locator('.ticket-number').waitFor();
+  return decodeURIComponent(page.url().split('#/ticket/')[1]!);
+}
+
+// Rationale: each test drives several screens on a 2-core machine shared with other suites.
+describe('citizen app: ticket', { timeout: 120_000 }, () => {
+  it('takes a ticket, shows the people ahead changing live, survives a reload, and shows the window when called', async () => {
+    const page = await newPage(browser, PHONE, t.url);
+    await page.goto('/');
+    await shot(page, 'phone-home');
+
+    // Someone is already waiting for the same item.
+    const before = await t.api('POST', `/sites/${hall.siteId}/tickets`, { serviceId: hall.services.general, channel: 'kiosk' });
+    expect(before.status).toBe(201);
+
+    const ticketId = await takeOnPage(page, '居住证办理');
+    const number = (await page.locator('.ticket-number').innerText()).trim();
+    expect(number).toMatch(/^A\d+$/);
+    await page.locator('.conn.ok').waitFor();
+    await page.locator('.ahead', { hasText: '前面还有 1 人' }).waitFor();
+    await page.locator('.eta').waitFor();
+    await shot(page, 'phone-ticket');
+
+    // The clerk calls the first ticket: ours moves up without a reload.
+    await clerk('POST', `/windows/${hall.windows.w1}/open`);
+    const first = await clerk('POST', `/windows/${hall.windows.w1}/call-next`);
+    expect(first.id).toBe(before.body.id);
+    await page.locator('.ahead', { hasText: '您排在第一位' }).waitFor({ timeout: 5000 });
+    await clerk('POST', `/tickets/${first.id}/start`);
+    await clerk('POST', `/tickets/${first.id}/finish`, {});
+
+    // A reload keeps the ticket (the access token stays on the phone) and reconnects.
+    await page.reload();
+    await page.locator('.ticket-number', { hasText: number }).waitFor();
+    await page.locator('.conn.ok').waitFor();
+
+    const called = await clerk('POST', `/windows/${hall.windows.w1}/call-next`);
+    expect(called.id).toBe(ticketId);
+    // The issue's requirement: the window shows within a second of the call.
+    await page.locator('.overlay.called [data-window="1"]').waitFor({ timeout: 1000 });
+    expect(await page.getByRole('alertdialog').innerText()).toContain('请到 1 号窗口');
+    await shot(page, 'phone-called');
+    await page.close();
+  });
+
+  it('a missed event is recovered: after the socket drops and the ticket is called meanwhile, the page shows the call on reconnect', async () => {
+    const page = await newPage(browser, PHONE, t.url);
+    const ticketId = await takeOnPage(page, '公积金提取');
+    await page.locator('.conn.ok').waitFor();
+    // Cut the network: socket and HTTP both fail while the clerk calls.
+    await page.context().setOffline(true);
+    await page.locator('.conn.off').waitFor({ timeout: 15_000 });
+    await clerk('POST', `/windows/${hall.windows.w2}/open`);
+    await callUntil(hall.windows.w2, ticketId);
+    await page.context().setOffline(false);
+    await page.locator('.overlay.called [data-window="2"]').waitFor({ timeout: 15_000 });
+    await page.close();
+  });
+
+  it('cancelling asks first, then leaves the queue', async () => {
+    const page = await newPage(browser, PHONE, t.url);
+    const ticketId = await takeOnPage(page, '不动产登记');
+    await page.getByRole('button', { name: '不办了，取消排队' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: '确定' }).click();
+    await page.locator('[data-ticket-status="cancelled"]').waitFor();
+    const res = await t.api('GET', `/tickets/${ticketId}`, undefined, bearer(hall.tokens.clerk));
+    expect(res.body.status).toBe('cancelled');
+    await page.close();
+  });
+
+  it('works by keyboard alone, and every control has a name for screen readers', async () => {
+    const page = await newPage(browser, PHONE, t.url);
+    const unnamed = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('button, input, select, textarea, a[href]')]
+          .filter((el) => {
+            const e = el as HTMLElement;
+            const labelled = e.getAttribute('aria-label') || (e.id && document.querySelector(`label[for="${e.id}"]`)) || e.closest('label');
+            return !labelled && !(e.textContent ?? '').trim();
+          })
+          .map((el) => el.outerHTML.slice(0, 80)),
+      );
+    /** Tabs forward until the focused control's text contains `text`, then presses Enter. */
+    const tabTo = async (text: string) => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate(() => document.activeElement?.textContent ?? '');
+        if (focused.includes(text)) return page.keyboard.press('Enter');
+      }
+      throw new Error(`could not reach "${text}" with Tab`);
+    };
+    await page.goto('/');
+    await page.locator('.home').waitFor();
+    expect(await unnamed()).toEqual([]);
+    await tabTo('找办事地点');
+    await page.locator('.tree').waitFor();
+    expect(await unnamed()).toEqual([]);
+    await tabTo('测试政务服务中心');
+    await page.locator('.cards.services').waitFor();
+    await tabTo('居住证办理');
+    await tabTo('现场取号');
+    await page.getByText('您是否属于以下人群？').waitFor();
+    expect(await unnamed()).toEqual([]);
+    await tabTo('确认取号');
+    await page.locator('.ticket-number').waitFor();
+    expect(await unnamed()).toEqual([]);
+    await page.close();
+  });
+
+  it('in English, the same flow reads in English', async () => {
+    const page = await newPage(browser, PHONE, t.url);
+    await page.goto('/');
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: 'Hello, what do you need to do?' }).waitFor();
+    await page.close();
+  });
+
+  it('kiosk: takes a ticket with a QR to follow on a phone, keeps nothing on the device, and resets when idle', async () => {
+    const page = await newPage(browser, KIOSK, t.url);
+    await page.goto(`/?kiosk=1&site=T-HALL&idle=6#/`);
+    await page.locator('.kiosk-foot').waitFor();
+    await shot(page, 'kiosk-home');
+    await page.getByRole('button', { name: /取号排队/ }).click();
+    await page.getByRole('button', { name: '居住证办理' }).click();
+    await page.getByRole('button', { name: /现场取号/ }).click();
+    await page.getByRole('button', { name: '确认取号' }).click();
+    await page.locator('.ticket-number').waitFor();
+    const kioskTicketId = page.url().split('#/ticket/')[1]!;
+    const qr = await page.locator('[data-qr]').getAttribute('data-qr');
+    expect(qr).toMatch(/#\/t\/[0-9a-f-]{36}\/.+/);
+    await page.locator('.qr svg').waitFor();
+    await shot(page, 'kiosk-ticket');
+    const stored = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('yc.')));
+    expect(stored).toEqual([]);
+
+    // The phone that scans the kiosk's QR follows the same ticket.
+    const phone = await newPage(browser, PHONE, t.url);
+    await phone.goto(qr!.replace(t.url, ''));
+    await phone.locator('.ticket-number').waitFor();
+    expect(await phone.locator('.ticket-number').innerText()).toBe(await page.locator('.ticket-number').innerText());
+    await phone.close();
+
+    // Left alone (from a last touch now), the kiosk warns, then goes back to the start screen.
+    await page.locator('.ticket-label').click();
+    await page.locator('.overlay.idle').waitFor({ timeout: 15_000 });
+    await page.locator('.home').waitFor({ timeout: 10_000 });
+    expect(page.url()).not.toContain('/ticket/');
+    // The next person cannot open the last one's ticket: the kiosk no longer holds its pass.
+    await page.evaluate((id) => { location.hash = `#/ticket/${id}`; }, kioskTicketId);
+    await page.getByText('找不到这个号').waitFor();
+    await page.close();
+  });
+});

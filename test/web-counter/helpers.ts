@@ -1,0 +1,137 @@
+/**
+ * Browser tests of the staff app and the hall board: the real server (its own database) serving the real
+ * build of web-counter, driven in Debian's Chromium through playwright-core.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { inject } from 'vitest';
+import type { TestDatabase } from '../helpers/test-app.ts';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const COUNTER = path.join(REPO_ROOT, 'web-counter');
+export const SHOTS_DIR = path.join(REPO_ROOT, '.cache', 'screenshots');
+
+export const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  // A TV plays the chime without anyone clicking.
+  '--autoplay-policy=no-user-gesture-required',
+  // Call screens: a fake camera and microphone, allowed without a prompt.
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+];
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds web-counter when dist is missing or older than its sources (one build at a time across files). */
+export function ensureCounterBuilt(): void {
+  const index = path.join(COUNTER, 'dist', 'index.html');
+  const sources = Math.max(
+    newestMtime(path.join(COUNTER, 'src')),
+    statSync(path.join(COUNTER, 'index.html')).mtimeMs,
+    statSync(path.join(COUNTER, 'vite.config.ts')).mtimeMs,
+    newestMtime(path.join(REPO_ROOT, 'server', 'src', 'contracts')),
+    newestMtime(path.join(REPO_ROOT, 'sfu', 'src', 'client')),
+  );
+  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
+  // vitest sets NODE_ENV=test, and Vite would then bundle React's development build: build as `npm start` does.
+  const env = { ...process.env, NODE_ENV: 'production' };
+  execFileSync('flock', ['/tmp/yc-counter-build.lock', 'npm', 'run', 'build', '-w', 'web-counter'], { cwd: REPO_ROOT, env, stdio: 'pipe', timeout: 240_000 });
+}
+
+/**
+ * A database of this file's own, cloned from the migrated template like createTestDatabase's, but named
+ * outside `yc_t_*`: test/global-setup.ts drops every `yc_t_*` database when any run starts, and these
+ * browser tests run long enough for another engineer's run to start meanwhile.
+ */
+export async function createCounterDatabase(): Promise<TestDatabase> {
+  const adminUrl = inject('pgAdminUrl');
+  const name = `ycwc_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject('pgTemplate')}"`);
+        break;
+      } catch (err) {
+        // The template is busy while another file clones it.
+        if (attempt > 50) throw err;
+        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
+      await c.end();
+    },
+  };
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+export const DESKTOP = { width: 1440, height: 900 } as const;
+export const TV = { width: 1920, height: 1080 } as const;
+
+export interface TestPage {
+  page: Page;
+  context: BrowserContext;
+  /** Uncaught errors in the page: a test fails on any. */
+  errors: string[];
+}
+
+/** A page in a context of its own (its own sessionStorage: one staff member per page). */
+export async function newPage(browser: Browser, baseUrl: string, viewport: { width: number; height: number } = DESKTOP): Promise<TestPage> {
+  const context = await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', baseURL: baseUrl });
+  await context.grantPermissions(['camera', 'microphone'], { origin: baseUrl });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  if (process.env.WC_DEBUG) page.on('console', (m) => process.stderr.write(`[page ${m.type()}] ${m.text().slice(0, 400)}\n`));
+  return { page, context, errors };
+}
+
+/** Signs in on the staff app's login form. */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.goto('/counter/');
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('staff-name').waitFor();
+}
+
+/** Saves a screenshot under .cache/screenshots (the committed pictures in docs/screenshots are copied from there). */
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS_DIR, { recursive: true });
+  // Let fonts and lazy chunks settle; a screenshot is documentation, not an assertion.
+  await page.waitForLoadState('networkidle').catch(() => undefined);
+  await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage: false });
+}
+
+const DIGITS = '零一二三四五六七八九';
+/** What the board should say for a call: the spec's sentence, the number spelled out (A012 → A 零 一 二). */
+export function spokenCall(number: string, windowNumber: number): string {
+  const spelled = [...number].map((c) => (/\d/.test(c) ? DIGITS[Number(c)] : c)).join(' ');
+  return `请 ${spelled} 号 到 ${windowNumber} 号窗口`;
+}
