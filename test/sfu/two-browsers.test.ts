@@ -125,6 +125,17 @@ async function waitForVideo(page: Page, peerId: string, source: string, timeoutM
 	}
 }
 
+/**
+ * Waits until the page's connection has passed through `through` and is joined again. The other side decodes
+ * the page's new producers before the page has finished consuming theirs, so "joined" comes a moment later.
+ */
+async function waitForRejoined(page: Page, through: string, timeoutMs: number): Promise<string[]> {
+	await page
+		.waitForFunction((reason) => api().state.states.includes(reason) && api().state.states.at(-1) === 'joined', through, { timeout: timeoutMs })
+		.catch(() => undefined); // the assertions below say what the states were
+	return page.evaluate(() => api().state.states);
+}
+
 test('two browsers see each other, share a screen and survive the death of the room’s worker', { timeout: 120_000 }, async () => {
 	const url = server.url;
 	const tokenA = token({ roomId: ROOM, participantId: 'clerk-a', role: 'clerk', displayName: '窗口 A' });
@@ -166,7 +177,7 @@ test('two browsers see each other, share a screen and survive the death of the r
 	await waitForVideo(pageB, 'clerk-a', 'screen', 10_000, new Set([screenAtB]));
 	expect(server.media.roomWorkers(ROOM)).not.toContain(workerIndex);
 
-	const statesA = await pageA.evaluate(() => api().state.states);
+	const statesA = await waitForRejoined(pageA, 'rejoining:workerDied', 10_000);
 	expect(statesA).toContain('rejoining:workerDied');
 	expect(statesA.at(-1)).toBe('joined');
 	expect(pageErrors).toEqual([]);
@@ -180,7 +191,7 @@ test('a browser whose media path dies silently is told to rejoin by the watchdog
 	// The socket stays connected; only the server's byte-counter watchdog can notice.
 	await waitForVideo(pageB, 'clerk-a', 'camera', 30_000, new Set(before.keys()));
 	const recoveredMs = Date.now() - cutAt;
-	const statesA = await pageA.evaluate(() => api().state.states);
+	const statesA = await waitForRejoined(pageA, 'rejoining:mediaTimeout', 10_000);
 	expect(statesA).toContain('rejoining:mediaTimeout');
 	expect(statesA.at(-1)).toBe('joined');
 	await waitForVideo(pageA, 'expert-b', 'camera', 10_000);
