@@ -65,6 +65,12 @@ async function outboxRows(t: TestApp) {
     { subject_id: string; kind: string; status: string; attempts: number; recipient_sealed: string | null }[];
 }
 
+/** One appointment sweep and one outbox delivery run, as the periodic jobs would do them. */
+async function sweepByHand(t: TestApp): Promise<void> {
+  await t.app.appointments.sweep();
+  await t.app.outbox.deliverDue();
+}
+
 async function bookOne(t: TestApp, hall: Hall, i: number, start: string) {
   const citizen = person(i);
   const res = await book(t, { siteId: hall.siteId, serviceId: hall.services.general, start, citizen });
@@ -104,12 +110,16 @@ export async function sweepsAcrossRestarts(redis: boolean): Promise<void> {
     await second.close();
 
     const third = await c.boot();
-    // Several sweeps on a fresh server: everything already done stays done.
+    // Sweeps on a fresh server: everything already done stays done. The periodic ones get a second to run
+    // (a loaded host may not start one in that time), and one runs by hand so at least one surely has.
     await sleep(1_000);
+    await sweepByHand(third);
     expect(c.gateway.delivered(tue.phone)).toHaveLength(1);
     clock.set(at('2026-11-24T08:10:00'));
     await waitFor(() => c.gateway.delivered(tue.phone).length === 2, 'Tuesday hour-before reminder');
-    await sleep(600);
+    // The gateway answers before the sender marks the row sent: wait for the row, not for the phone.
+    await waitFor(async () => (await outboxRows(third)).every((r) => r.status === 'sent'), 'every outbox row marked sent');
+    await sweepByHand(third);
     expect(c.gateway.delivered(mon.phone)).toHaveLength(1);
     expect(c.gateway.delivered(tue.phone)).toHaveLength(2);
     expect(c.gateway.requests).toHaveLength(3);
@@ -137,8 +147,9 @@ export async function timerAcrossRestart(redis: boolean): Promise<void> {
     const first = await c.boot();
     const hall = await createHall(first);
     await setRules(first, hall.adminToken, hall.siteId, hall.services.general, MORNINGS);
-    // 2.5 s before the hour-before reminder of a Monday 09:00 slot.
-    clock.set(at('2026-11-23T07:59:57.500'));
+    // Shortly before the hour-before reminder of a Monday 09:00 slot. Rationale: 10 s, because the timer must
+    // outlive the first server; booking and closing it can take several seconds on a loaded 2-core host.
+    clock.set(at('2026-11-23T07:59:50'));
     const mon = await bookOne(first, hall, 3, '2026-11-23T09:00:00+08:00');
     await first.close();
     if (redis) {
@@ -154,8 +165,7 @@ export async function timerAcrossRestart(redis: boolean): Promise<void> {
     await waitFor(() => c.gateway.delivered(mon.phone).length === 1, 'hour-before reminder from the one-off timer');
     expect(clock.now()).toBeGreaterThanOrEqual(at('2026-11-23T08:00:00'));
     // Running every sweep by hand afterwards sends nothing more.
-    await second.app.appointments.sweep();
-    await second.app.outbox.deliverDue();
+    await sweepByHand(second);
     expect(c.gateway.requests).toHaveLength(1);
   } finally {
     await c.cleanup();
