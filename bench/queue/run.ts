@@ -7,6 +7,7 @@
  * The server runs as its own process (as in production) on a fresh database.
  *
  * Usage: node --import tsx bench/queue/run.ts   (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/test)
+ *   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server process.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -61,7 +62,8 @@ async function rawInsertBaseline(url: string) {
 
 async function startServer(databaseUrl: string): Promise<{ base: string; child: ChildProcess }> {
   const port = 18_000 + Math.floor(Math.random() * 1000);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], {
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/src/server.ts'], {
     cwd: root,
     env: {
       ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', YC_DEMO_SEED: '0', LOG_LEVEL: 'warn',

@@ -16,7 +16,7 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 
 export interface LocalParts { year: number; month: number; day: number; hour: number; minute: number; second: number }
 
-export function localParts(ms: number, timeZone: string): LocalParts {
+function partsViaIntl(ms: number, timeZone: string): LocalParts {
   const out: Record<string, number> = {};
   for (const p of formatter(timeZone).formatToParts(new Date(ms))) {
     if (p.type !== 'literal') out[p.type] = Number(p.value);
@@ -24,11 +24,34 @@ export function localParts(ms: number, timeZone: string): LocalParts {
   return { year: out.year ?? 0, month: out.month ?? 0, day: out.day ?? 0, hour: out.hour ?? 0, minute: out.minute ?? 0, second: out.second ?? 0 };
 }
 
-/** The zone's offset from UTC at that instant, in minutes (Asia/Shanghai: +480). */
-export function offsetMinutes(ms: number, timeZone: string): number {
-  const p = localParts(ms, timeZone);
+function offsetViaIntl(ms: number, timeZone: string): number {
+  const p = partsViaIntl(ms, timeZone);
   const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
+}
+
+const MINUTE = 60_000;
+/**
+ * The last minute each zone's offset was looked up for. Rationale: Intl's formatToParts costs microseconds
+ * and every API time goes through here; zone offsets only change on whole minutes, and a server formats
+ * "now"-ish times, so one remembered minute per zone answers nearly every call.
+ */
+const offsetByMinute = new Map<string, { minute: number; offset: number }>();
+
+/** The zone's offset from UTC at that instant, in minutes (Asia/Shanghai: +480). */
+export function offsetMinutes(ms: number, timeZone: string): number {
+  const minute = Math.floor(ms / MINUTE);
+  const known = offsetByMinute.get(timeZone);
+  if (known && known.minute === minute) return known.offset;
+  const offset = offsetViaIntl(ms, timeZone);
+  offsetByMinute.set(timeZone, { minute, offset });
+  return offset;
+}
+
+/** Wall-clock fields of an instant in a zone. */
+export function localParts(ms: number, timeZone: string): LocalParts {
+  const d = new Date(ms + offsetMinutes(ms, timeZone) * MINUTE);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');

@@ -1,7 +1,7 @@
 /** SQL of the queue: every function takes the transaction it runs in. */
-import { and, asc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.ts';
-import { idempotencyKeys, numberCounters, services, ticketEvents, tickets, windowServices, windows } from '../db/schema/index.ts';
+import { idempotencyKeys, services, ticketEvents, tickets, windowServices, windows } from '../db/schema/index.ts';
 
 export type TicketRow = typeof tickets.$inferSelect;
 export type ServiceRow = typeof services.$inferSelect;
@@ -30,15 +30,76 @@ export async function windowServiceIds(tx: Tx, windowId: string): Promise<string
   return rows.map((r) => r.id);
 }
 
-/** The next number of a site's local day and category, atomically (one row per counter, upserted). */
-export async function nextNumber(tx: Tx, siteId: string, day: string, category: string): Promise<number> {
-  const [row] = await tx
-    .insert(numberCounters)
-    .values({ siteId, day, category, last: 1 })
-    .onConflictDoUpdate({ target: [numberCounters.siteId, numberCounters.day, numberCounters.category], set: { last: sql`${numberCounters.last} + 1` } })
-    .returning({ last: numberCounters.last });
-  return row?.last ?? 1;
+/** A `RETURNING *` row of `tickets` (snake_case, driver values) as drizzle would have mapped it. */
+const ticketColumns = Object.entries(getTableColumns(tickets));
+export function ticketFromSqlRow(raw: Record<string, unknown>): TicketRow {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of ticketColumns) {
+    const value = raw[column.name];
+    out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return out as TicketRow;
 }
+
+export interface IssueRow {
+  siteId: string; serviceId: string; day: string; category: string; priority: TicketRow['priority']; channel: TicketRow['channel'];
+  issuedAt: number; waitAnchorAt: number; dueAt: number; targetWindowId: string | null;
+  citizenNameMasked: string | null; citizenIdHash: string | null; citizenIdMasked: string | null; citizenPhoneMasked: string | null;
+  accessTokenHash: string; appointmentId: string | null; transferredFromId: string | null;
+  event: { actorKind: 'citizen' | 'staff'; data: Record<string, unknown> };
+  idempotency: { key: string; requestHash: string; accessTokenSealed: string } | null;
+}
+
+/**
+ * Issues a ticket in one statement: the day's next number of its category, the ticket, its `issued` event
+ * and its idempotency key commit together or not at all. Rationale: one round trip and one commit per
+ * ticket; the counter row stays locked only for this statement's commit, and a failed issue leaves no gap.
+ */
+export async function insertIssuedTicket(tx: Tx, r: IssueRow): Promise<TicketRow> {
+  const ts = (ms: number) => new Date(ms).toISOString();
+  const result = (await tx.execute(sql`
+    WITH n AS (
+      INSERT INTO number_counters (site_id, day, category, last) VALUES (${r.siteId}::uuid, ${r.day}::date, ${r.category}::text, 1)
+      ON CONFLICT (site_id, day, category) DO UPDATE SET last = number_counters.last + 1
+      RETURNING last
+    ), t AS (
+      INSERT INTO tickets (site_id, service_id, day, number, status, priority, channel, issued_at, wait_anchor_at, due_at,
+        target_window_id, citizen_name_masked, citizen_id_hash, citizen_id_masked, citizen_phone_masked, access_token_hash,
+        appointment_id, transferred_from_id)
+      SELECT ${r.siteId}::uuid, ${r.serviceId}::uuid, ${r.day}::date,
+        ${r.category}::text || lpad(n.last::text, greatest(3, length(n.last::text)), '0'),
+        'waiting', ${r.priority}::text, ${r.channel}::text, ${ts(r.issuedAt)}::timestamptz, ${ts(r.waitAnchorAt)}::timestamptz,
+        ${ts(r.dueAt)}::timestamptz, ${r.targetWindowId}::uuid, ${r.citizenNameMasked}::text, ${r.citizenIdHash}::text,
+        ${r.citizenIdMasked}::text, ${r.citizenPhoneMasked}::text, ${r.accessTokenHash}::text,
+        ${r.appointmentId}::uuid, ${r.transferredFromId}::uuid
+      FROM n
+      RETURNING *
+    ), e AS (
+      INSERT INTO ticket_events (ticket_id, site_id, type, to_status, actor_kind, at, data)
+      SELECT t.id, t.site_id, 'issued', 'waiting', ${r.event.actorKind}::text, t.issued_at, ${JSON.stringify(r.event.data)}::jsonb FROM t
+    ), k AS (
+      INSERT INTO idempotency_keys (scope, key, request_hash, ticket_id, access_token_sealed)
+      SELECT ${r.siteId}::text, ${r.idempotency?.key ?? null}::text, ${r.idempotency?.requestHash ?? null}::text, t.id,
+        ${r.idempotency?.accessTokenSealed ?? null}::text
+      FROM t WHERE ${r.idempotency !== null}::boolean
+    )
+    SELECT * FROM t`)) as { rows: Record<string, unknown>[] };
+  const raw = result.rows[0];
+  if (!raw) throw new Error('ticket insert returned no row');
+  return ticketFromSqlRow(raw);
+}
+
+/** Stores the estimates given at issue, many tickets in one statement (they are kept to report their error). */
+export async function saveIssueEstimates(tx: Tx, estimates: { id: string; eta: number | null; etaHigh: number | null }[]): Promise<void> {
+  if (estimates.length === 0) return;
+  await tx.execute(sql`
+    UPDATE tickets SET eta_at_issue_min = v.eta, eta_high_at_issue_min = v.eta_high
+    FROM unnest(${`{${estimates.map((e) => e.id).join(',')}}`}::uuid[], ${pgIntArray(estimates.map((e) => e.eta))}::int[], ${pgIntArray(estimates.map((e) => e.etaHigh))}::int[])
+      AS v(id, eta, eta_high)
+    WHERE tickets.id = v.id`);
+}
+
+const pgIntArray = (values: (number | null)[]) => `{${values.map((v) => (v === null ? 'NULL' : String(Math.round(v)))).join(',')}}`;
 
 /**
  * The eligible waiting ticket with the earliest dueAt (ties: issuedAt, then id: the core's
@@ -91,13 +152,17 @@ export async function waitingByCategory(tx: Tx, siteId: string): Promise<Record<
   return Object.fromEntries(rows.map((r) => [r.category, r.n]));
 }
 
-/** What the ETA play needs of a site's waiting queue, in calling order. */
-export async function waitingSnapshot(tx: Tx, siteId: string) {
-  return tx
-    .select({ id: tickets.id, serviceId: tickets.serviceId, dueAt: tickets.dueAt, issuedAt: tickets.issuedAt, targetWindowId: tickets.targetWindowId })
-    .from(tickets)
-    .where(and(eq(tickets.siteId, siteId), eq(tickets.status, 'waiting')))
-    .orderBy(asc(tickets.dueAt), asc(tickets.issuedAt), asc(tickets.id));
+/**
+ * What the ETA play needs of a site's waiting queue, in calling order. Raw rows with times as epoch
+ * milliseconds: a rush can hold thousands of waiting tickets and this runs for every burst of issues.
+ */
+export async function waitingSnapshot(tx: Tx, siteId: string): Promise<{ id: string; serviceId: string; dueAt: number; issuedAt: number; targetWindowId: string | null }[]> {
+  const result = (await tx.execute(sql`
+    SELECT id, service_id AS "serviceId", (extract(epoch from due_at) * 1000)::float8 AS "dueAt",
+      (extract(epoch from issued_at) * 1000)::float8 AS "issuedAt", target_window_id AS "targetWindowId"
+    FROM tickets WHERE site_id = ${siteId} AND status = 'waiting'
+    ORDER BY due_at, issued_at, id`)) as { rows: { id: string; serviceId: string; dueAt: number | string; issuedAt: number | string; targetWindowId: string | null }[] };
+  return result.rows.map((r) => ({ id: r.id, serviceId: r.serviceId, dueAt: Number(r.dueAt), issuedAt: Number(r.issuedAt), targetWindowId: r.targetWindowId }));
 }
 
 /** Open windows with their services and the ticket each is busy with, for the ETA play. */

@@ -11,7 +11,7 @@ import type { JoinInfo } from '../contracts/dto.ts';
 import { fail, ok, type Result } from '../contracts/errors.ts';
 import { isUniqueViolation } from '../db/pg-errors.ts';
 import type { Db, Tx } from '../db/client.ts';
-import { idempotencyKeys, tickets, windows } from '../db/schema/index.ts';
+import { tickets, windows } from '../db/schema/index.ts';
 import type { HallEvents } from '../events/hall-events.ts';
 import type { Clock } from '../lib/clock.ts';
 import { checkCitizen } from '../lib/personal-data.ts';
@@ -24,6 +24,7 @@ import {
   type Channel, type Priority, type QueuePolicy, type TicketCommand, type TicketStatus,
 } from './core/index.ts';
 import { toTicket, type TicketLive } from './queue.mapper.ts';
+import { createServiceCatalog } from './service-catalog.ts';
 import * as repo from './queue.repository.ts';
 import type { TicketRow, WindowRow } from './queue.repository.ts';
 
@@ -72,6 +73,26 @@ export function createQueueService(deps: QueueDeps) {
   // commits, instead of each reading the whole queue (a kiosk rush would otherwise be quadratic).
   const committedGen = new Map<string, number>();
   const inflightEstimates = new Map<string, { startedGen: number; promise: Promise<Map<string, TicketLive>> }>();
+  const catalog = createServiceCatalog(db, clock);
+  const unsavedEstimates = new Map<string, { id: string; eta: number | null; etaHigh: number | null }[]>();
+
+  /**
+   * Keeps the estimate given at issue (stats report its error later). Written after the response, a burst's
+   * estimates in one statement: a kiosk rush would otherwise add a write per ticket.
+   */
+  function keepIssueEstimate(siteId: string, estimate: { id: string; eta: number | null; etaHigh: number | null }) {
+    const pending = unsavedEstimates.get(siteId);
+    if (pending) {
+      pending.push(estimate);
+      return;
+    }
+    unsavedEstimates.set(siteId, [estimate]);
+    events.afterCommit(siteId, async () => {
+      const batch = unsavedEstimates.get(siteId) ?? [];
+      unsavedEstimates.delete(siteId);
+      await repo.saveIssueEstimates(db, batch);
+    });
+  }
 
   function markCommitted(siteId: string): number {
     const g = (committedGen.get(siteId) ?? 0) + 1;
@@ -113,7 +134,7 @@ export function createQueueService(deps: QueueDeps) {
       repo.waitingSnapshot(db, siteId),
       repo.windowsForEta(db, siteId),
       meanHandle(siteId),
-      db.query.services.findMany({ where: (s, { eq: e }) => e(s.siteId, siteId) }),
+      catalog.forSite(siteId),
     ]);
     const targetHandle = new Map(svcRows.map((s) => [s.id, s.targetHandleMin]));
     const handleOf = (serviceId: string) => means.get(serviceId) ?? targetHandle.get(serviceId) ?? policy.defaultTargetHandleMin;
@@ -128,7 +149,7 @@ export function createQueueService(deps: QueueDeps) {
     const fullMeans = new Map(svcRows.map((s) => [s.id, handleOf(s.id)]));
     const results = estimateWaits({
       now,
-      waiting: waiting.map((t) => ({ id: t.id, serviceId: t.serviceId, dueAt: t.dueAt.getTime(), issuedAt: t.issuedAt.getTime(), targetWindowId: t.targetWindowId })),
+      waiting,
       windows: etaWindows,
       meanHandleMin: fullMeans,
       fallbackHandleMin: policy.defaultTargetHandleMin,
@@ -172,7 +193,7 @@ export function createQueueService(deps: QueueDeps) {
   async function issue(input: IssueInput): Promise<Result<Ticket>> {
     const site = await deps.sites.get(input.siteId);
     if (!site) return fail('NOT_FOUND', { resource: 'site' });
-    const service = await repo.findService(db, input.serviceId);
+    const service = await catalog.get(input.serviceId);
     if (!service || service.siteId !== input.siteId) return fail('VALIDATION_FAILED', { field: 'serviceId', reason: 'not an item of this site' });
     const citizen = checkCitizen(input.citizen, deps.config.secret);
     if (!citizen.ok) return fail('VALIDATION_FAILED', { field: citizen.field, reason: citizen.reason });
@@ -196,28 +217,14 @@ export function createQueueService(deps: QueueDeps) {
     });
     let row: TicketRow;
     try {
-      // The number is taken in its own statement so the counter row is locked for microseconds, not for the
-      // whole issue transaction (every kiosk of a category would queue behind it). A failed issue leaves a
-      // gap in the day's numbers, never a repeat.
-      const seq = await repo.nextNumber(db, input.siteId, day, service.category);
-      row = await db.transaction(async (tx) => {
-        const [inserted] = await tx
-          .insert(tickets)
-          .values({
-            siteId: input.siteId, serviceId: service.id, day, number: `${service.category}${String(seq).padStart(3, '0')}`,
-            status: 'waiting', priority, channel: input.channel, issuedAt: new Date(now), waitAnchorAt: new Date(waitAnchorAt),
-            dueAt: new Date(dueAt), targetWindowId: input.appointment?.targetWindowId ?? input.transfer?.targetWindowId ?? null,
-            citizenNameMasked: citizen.value.nameMasked, citizenIdHash: citizen.value.idHash, citizenIdMasked: citizen.value.idMasked,
-            citizenPhoneMasked: citizen.value.phoneMasked, accessTokenHash: hashToken(accessToken),
-            appointmentId: input.appointment?.id ?? null, transferredFromId: input.transfer?.fromId ?? null,
-          })
-          .returning();
-        const t = inserted as TicketRow;
-        await repo.appendEvent(tx, { ticketId: t.id, siteId: t.siteId, type: 'issued', toStatus: 'waiting', actorKind: input.channel === 'transfer' ? 'staff' : 'citizen', at: new Date(now), data: { channel: input.channel, priority } });
-        if (input.idempotencyKey) {
-          await tx.insert(idempotencyKeys).values({ scope: input.siteId, key: input.idempotencyKey, requestHash: hash, ticketId: t.id, accessTokenSealed: seal(accessToken, deps.config.secret) });
-        }
-        return t;
+      row = await repo.insertIssuedTicket(db, {
+        siteId: input.siteId, serviceId: service.id, day, category: service.category, priority, channel: input.channel,
+        issuedAt: now, waitAnchorAt, dueAt, targetWindowId: input.appointment?.targetWindowId ?? input.transfer?.targetWindowId ?? null,
+        citizenNameMasked: citizen.value.nameMasked, citizenIdHash: citizen.value.idHash, citizenIdMasked: citizen.value.idMasked,
+        citizenPhoneMasked: citizen.value.phoneMasked, accessTokenHash: hashToken(accessToken),
+        appointmentId: input.appointment?.id ?? null, transferredFromId: input.transfer?.fromId ?? null,
+        event: { actorKind: input.channel === 'transfer' ? 'staff' : 'citizen', data: { channel: input.channel, priority } },
+        idempotency: input.idempotencyKey ? { key: input.idempotencyKey, requestHash: hash, accessTokenSealed: seal(accessToken, deps.config.secret) } : null,
       });
     } catch (err) {
       // The same key raced in from a retry: the winner's ticket is the answer.
@@ -228,12 +235,7 @@ export function createQueueService(deps: QueueDeps) {
       throw err;
     }
     const live = (await estimatesSince(input.siteId, markCommitted(input.siteId))).get(row.id);
-    if (live) {
-      // Kept so the estimate's error can be reported later (stats: wait estimate accuracy).
-      events.afterCommit(input.siteId, async () => {
-        await db.update(tickets).set({ etaAtIssueMin: live.etaMinutes, etaHighAtIssueMin: live.etaMinutesHigh }).where(eq(tickets.id, row.id));
-      });
-    }
+    if (live) keepIssueEstimate(input.siteId, { id: row.id, eta: live.etaMinutes, etaHigh: live.etaMinutesHigh });
     emitQueueChanged(input.siteId);
     const ticket = toTicket(row, site.timeZone, live ? { live } : {});
     ticket.accessToken = accessToken;
@@ -446,7 +448,7 @@ export function createQueueService(deps: QueueDeps) {
     const original = await repo.findTicket(db, id);
     if (!original) return fail('NOT_FOUND', { resource: 'ticket' });
     const serviceId = body.serviceId ?? original.serviceId;
-    const service = await repo.findService(db, serviceId);
+    const service = await catalog.get(serviceId);
     if (!service || service.siteId !== original.siteId) return fail('VALIDATION_FAILED', { field: 'serviceId', reason: 'not an item of this site' });
     if (body.windowId) {
       const w = await repo.findWindow(db, body.windowId);
