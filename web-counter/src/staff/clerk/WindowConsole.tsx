@@ -4,7 +4,7 @@
  * the start of a video assistance request.
  */
 import { App, Badge, Button, Card, Col, Row, Space, Tag, Tooltip, Typography } from 'antd';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Static } from 'typebox';
 import type { FinishBody, JoinInfo, QueueView, Service, Ticket, Window } from '@yichuang/server/contracts';
 import { api } from '../../lib/api.ts';
@@ -231,9 +231,16 @@ export function WindowConsole({ session, opened, onClosed }: { session: Session;
     [canDo, modal, current, run, opened.windowId, message, t, suspended],
   );
 
+  // The key handler acts on what is on screen: the ref is updated in the same commit that paints it. (A
+  // listener re-registered by useEffect runs a moment after the paint, and Chromium may deliver a key press
+  // in between: a clerk pressing N just after the call showed had the key dropped by the previous handler.)
+  const keyState = useRef({ act, modal });
+  useLayoutEffect(() => {
+    keyState.current = { act, modal };
+  }, [act, modal]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.ctrlKey || e.metaKey || e.altKey || modal) return;
+      if (e.ctrlKey || e.metaKey || e.altKey || keyState.current.modal) return;
       const el = e.target as HTMLElement | null;
       if (el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName))) return;
       const action = KEYMAP[e.key.length === 1 ? e.key.toLowerCase() : e.key];
@@ -241,11 +248,11 @@ export function WindowConsole({ session, opened, onClosed }: { session: Session;
       e.preventDefault();
       // Space on a focused button would click it as well: keep keyboard work to one action per key.
       (document.activeElement as HTMLElement | null)?.blur?.();
-      act(action);
+      keyState.current.act(action);
     };
     window.addEventListener('keydown', onKey, true);
     return () => window.removeEventListener('keydown', onKey, true);
-  }, [act, modal]);
+  }, []);
 
   async function finish(body: Static<typeof FinishBody>) {
     await run('finish', async () => {
