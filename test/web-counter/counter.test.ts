@@ -119,12 +119,15 @@ async function watchTicket(ticket: { id: string; accessToken: string }) {
   return updates;
 }
 
+/** Rationale: a bound on waiting, not a speed check; a page on a loaded 2-core host can lag by seconds. */
+const UNTIL_MS = 30_000;
+
 async function until(check: () => boolean | Promise<boolean>, what: string) {
-  for (let i = 0; i < 200; i++) {
-    if (await check()) return;
+  const deadline = Date.now() + UNTIL_MS;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`gave up waiting for ${what}`);
 }
 
 describe('clerk console and hall board', () => {
@@ -143,7 +146,7 @@ describe('clerk console and hall board', () => {
 
     await clerk.keyboard.press('F1');
     await clerk.locator(`[data-testid=current-ticket][data-status=called][data-number="${ticket.number}"]`).waitFor();
-    await expect.poll(() => clerk.getByTestId('current-status').innerText()).toBe('已叫号');
+    await expect.poll(() => clerk.getByTestId('current-status').innerText(), { timeout: UNTIL_MS }).toBe('已叫号');
     await clerk.locator('[data-testid=queue-list]').waitFor({ state: 'detached' });
     // Personal data only masked, and the full values nowhere in the page.
     const citizenText = await clerk.getByTestId('citizen').innerText();
@@ -154,9 +157,8 @@ describe('clerk console and hall board', () => {
 
     // The board: the newest row and the big "now calling" panel, then the voice.
     const row = tv.locator(`[data-testid=board-calls] tr[data-number="${ticket.number}"]`);
-    await row.waitFor();
-    expect(await row.innerText()).toContain('1 号窗口');
-    expect(await tv.getByTestId('board-latest').innerText()).toContain(ticket.number);
+    await row.filter({ hasText: '1 号窗口' }).waitFor();
+    await tv.getByTestId('board-latest').filter({ hasText: ticket.number }).waitFor();
     await tv.getByTestId('board-waiting-A').filter({ hasText: /^0$/ }).waitFor();
     await until(async () => (await announcements(tv)).includes(spokenCall(ticket.number, 1)), 'the announcement');
     expect(await announcements(tv)).toEqual([spokenCall(ticket.number, 1)]);
@@ -258,7 +260,7 @@ describe('clerk console and hall board', () => {
 
     await tv.locator('[data-testid=board][data-conn=online]').waitFor({ timeout: 20_000 });
     await tv.locator(`[data-testid=board-calls] tr[data-number="${ticket.number}"]`).waitFor();
-    expect(await tv.getByTestId('board-offline').count()).toBe(0);
+    await tv.getByTestId('board-offline').waitFor({ state: 'detached' });
     await shot(tv, 'counter-board');
   });
 });
@@ -269,10 +271,12 @@ describe('hall board sequence', () => {
     const real = await t.api('GET', `/sites/${hall.siteId}/board`);
     const count = (real.body.waiting as Record<string, number>).A ?? 0;
     await tv.getByTestId('board-waiting-A').filter({ hasText: new RegExp(`^${count}$`) }).waitFor();
+    // The board applies it, sees the gap, and reloads: the real count comes back from the server. (The
+    // made-up 99 may show only for a moment: wait for the reload itself, not for a glimpse of it.)
+    const reloaded = tv.waitForResponse((r) => new URL(r.url()).pathname.endsWith(`/sites/${hall.siteId}/board`), { timeout: 15_000 });
     // As if two events had been lost on the way: this one arrives with a seq two ahead, and made-up counts.
     t.app.io.of('/hall').to(`site:${hall.siteId}`).emit('queue.changed', { seq: real.body.seq + 2, siteId: hall.siteId, waiting: { A: 99 } });
-    // The board applies it, sees the gap, and reloads: the real count comes back from the server.
-    await tv.getByTestId('board-waiting-A').filter({ hasText: /^99$/ }).waitFor().catch(() => undefined);
+    await reloaded;
     await tv.getByTestId('board-waiting-A').filter({ hasText: new RegExp(`^${count}$`) }).waitFor();
     // A later real event (seq continues from the server's own numbering) is applied as usual.
     await issue();
@@ -352,10 +356,8 @@ describe('video assistance', () => {
     await clerk.getByTestId('assist-ringing').waitFor();
 
     const request = expert.getByTestId('ringing-request');
-    await request.waitFor();
-    expect(await request.innerText()).toContain('异地社保转移材料认定');
-    expect(await request.innerText()).toContain('测试政务服务中心');
-    await expect.poll(() => expert.getByTestId('countdown').innerText()).toMatch(/请在 \d+ 秒内接听/);
+    await request.filter({ hasText: '异地社保转移材料认定' }).filter({ hasText: '测试政务服务中心' }).waitFor();
+    await expect.poll(() => expert.getByTestId('countdown').innerText(), { timeout: UNTIL_MS }).toMatch(/请在 \d+ 秒内接听/);
     await shot(expert, 'counter-expert-ringing');
 
     await expert.getByTestId('accept').click();
@@ -376,10 +378,7 @@ describe('video assistance', () => {
     await shot(expert, 'counter-expert-call');
 
     await expert.getByTestId('call-hangup').click();
-    const record = expert.getByTestId('session-record');
-    await record.waitFor();
-    expect(await record.innerText()).toContain('异地社保转移材料认定');
-    expect(await record.innerText()).toContain('clerk2');
+    await expert.getByTestId('session-record').filter({ hasText: '异地社保转移材料认定' }).filter({ hasText: 'clerk2' }).waitFor();
     // The clerk's side learns the session is over and shows the same record.
     await clerk.getByTestId('session-record').waitFor({ timeout: 15_000 });
     await clerk.getByTestId('call-view').waitFor({ state: 'detached' });
