@@ -20,11 +20,29 @@ export function useLiveSites() {
 
   useEffect(() => {
     if (all.length === 0) return;
+    let stopped = false;
     const socket = hallSocket();
+    /** Sites whose count came by an event since the last watch: events carry whole counts, fresher than a GET. */
+    let evented = new Set<string>();
     const watchAll = () => {
-      for (const s of all) void emitAck(socket, 'site:watch', { siteId: s.id }).catch(() => undefined);
+      evented = new Set();
+      const seen = evented;
+      void Promise.allSettled(all.map((s) => emitAck(socket, 'site:watch', { siteId: s.id })))
+        // A change between the tree's load and the watch sent us no event: read the counts once more.
+        .then(() => loadSites(true))
+        .then((tree) => {
+          if (stopped) return;
+          const fresh = flattenSites(tree).filter((s) => !seen.has(s.id));
+          setLive((m) => {
+            const next = new Map(m);
+            for (const s of fresh) next.set(s.id, s.waiting);
+            return next;
+          });
+        })
+        .catch(() => undefined);
     };
     const onQueue = (e: QueueChangedEvent) => {
+      evented.add(e.siteId);
       const total = Object.values(e.waiting).reduce((a, b) => a + b, 0);
       setLive((m) => new Map(m).set(e.siteId, total));
     };
@@ -33,6 +51,7 @@ export function useLiveSites() {
     if (socket.connected) watchAll();
     else socket.connect();
     return () => {
+      stopped = true;
       socket.off('connect', watchAll);
       socket.off('queue.changed', onQueue);
     };
