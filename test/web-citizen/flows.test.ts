@@ -216,7 +216,7 @@ describe('citizen app: booking, rating, reporting', { timeout: 120_000 }, () => 
     // Someone takes a ticket there: the count follows without a reload.
     const other = await t.api('GET', `/sites/${hall.otherSiteId}/services`);
     expect((await t.api('POST', `/sites/${hall.otherSiteId}/tickets`, { serviceId: other.body[0].id, channel: 'kiosk' })).status).toBe(201);
-    await page.locator('.site-row', { hasText: '其他中心' }).locator('.badge', { hasText: '1 人等候' }).waitFor({ timeout: 5000 });
+    await page.locator('.site-row', { hasText: '其他中心' }).locator('.badge', { hasText: '1 人等候' }).waitFor({ timeout: 15_000 });
     await shot(page, 'phone-places');
     // Nearby, with the citizen's permission to use its position.
     await page.context().grantPermissions(['geolocation'], { origin: t.url });

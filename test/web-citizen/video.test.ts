@@ -42,7 +42,7 @@ describe('citizen app: virtual window', { timeout: 120_000 }, () => {
     const called = await t.api('POST', `/windows/${hall.windows.virtual}/call-next`, undefined, bearer(hall.tokens.clerk));
     expect(called.body.id).toBe(ticketId);
 
-    await page.getByRole('alertdialog').getByText('远程视频窗口在呼叫您').waitFor({ timeout: 5000 });
+    await page.getByRole('alertdialog').getByText('远程视频窗口在呼叫您').waitFor({ timeout: 15_000 });
     await page.getByRole('alertdialog').getByRole('button', { name: '进入视频办理' }).click();
     await page.getByRole('button', { name: '允许使用摄像头和麦克风' }).click();
     await page.getByText('通话前检查').waitFor();
