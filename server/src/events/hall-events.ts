@@ -15,12 +15,14 @@ import type { Db } from '../db/client.ts';
 export type HallNamespace = Namespace<HallClientToServer, HallServerToClient>;
 
 export interface HallEvents {
-  ticketCalled(e: Omit<TicketCalledEvent, 'seq'>): Promise<void>;
+  /** Resolves to the seq the call took. */
+  ticketCalled(e: Omit<TicketCalledEvent, 'seq'>): Promise<number>;
   /**
    * `citizenJoin`: the citizen's own video join token, sent only to the ticket's watchers (its phone), never
-   * to staff rooms: whoever holds it could enter the call as the citizen.
+   * to staff rooms: whoever holds it could enter the call as the citizen. `seq`: the site's seq when the
+   * caller has just taken it (a call), saving a read.
    */
-  ticketUpdated(ticket: Ticket, options?: { citizenJoin?: Ticket['join'] }): Promise<void>;
+  ticketUpdated(ticket: Ticket, options?: { citizenJoin?: Ticket['join']; seq?: number }): Promise<void>;
   queueChanged(siteId: string, waiting: Record<string, number>): Promise<void>;
   slaAtRisk(e: { siteId: string; ticketId: string; number: string; dueAt: string }): Promise<void>;
   currentSeq(siteId: string): Promise<number>;
@@ -80,9 +82,10 @@ export function createHallEvents(deps: { db: Db; hall: () => HallNamespace | nul
       const payload = { ...e, seq: await nextSeq(e.siteId) };
       to([hallRooms.site(e.siteId), hallRooms.ticket(e.ticketId)])?.emit('ticket.called', payload);
       local('ticket.called', payload);
+      return payload.seq;
     },
     async ticketUpdated(ticket, options = {}) {
-      const seq = await currentSeq(ticket.siteId);
+      const seq = options.seq ?? (await currentSeq(ticket.siteId));
       const { join: _never, ...staffView } = ticket;
       const staffRooms = [hallRooms.siteStaff(ticket.siteId), ...(ticket.windowId ? [hallRooms.window(ticket.windowId)] : [])];
       const citizenPayload = { seq, ticket: options.citizenJoin ? { ...staffView, join: options.citizenJoin } : staffView };

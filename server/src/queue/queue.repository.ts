@@ -132,6 +132,67 @@ export async function lockNextEligible(tx: Tx, siteId: string, windowId: string,
   return undefined;
 }
 
+/** The window, locked for this transaction, with the items it serves. */
+export async function lockWindowWithServices(tx: Tx, windowId: string): Promise<{ window: WindowRow; serviceIds: string[] } | undefined> {
+  const [row] = await tx
+    .select({ window: windows, serviceIds: sql<string[]>`array(SELECT service_id::text FROM window_services WHERE window_id = ${windows.id})` })
+    .from(windows)
+    .where(eq(windows.id, windowId))
+    .limit(1)
+    .for('update');
+  return row ? { window: row.window, serviceIds: parsePgArray(row.serviceIds) } : undefined;
+}
+
+/** PGlite and pg both hand back text[] as an array; a driver that gives its literal form is parsed here. */
+function parsePgArray(value: string[] | string): string[] {
+  if (Array.isArray(value)) return value;
+  const inner = value.replace(/^\{|\}$/g, '');
+  return inner ? inner.split(',') : [];
+}
+
+/**
+ * Calls the next eligible ticket at a window in one statement: picks it (`lockNextEligible`'s order,
+ * SKIP LOCKED), marks it called and appends the `called` event. Falls back to `lockNextEligible`'s wait
+ * when every eligible ticket was briefly locked by something else.
+ */
+export async function callNextEligible(
+  tx: Tx,
+  c: { siteId: string; windowId: string; serviceIds: string[]; toStatus: TicketRow['status']; staffId: string; at: number },
+): Promise<TicketRow | undefined> {
+  if (c.serviceIds.length === 0) return undefined;
+  const at = new Date(c.at).toISOString();
+  const services = `{${c.serviceIds.join(',')}}`;
+  const result = (await tx.execute(sql`
+    WITH c AS (
+      SELECT id, status FROM tickets
+      WHERE site_id = ${c.siteId}::uuid AND status = 'waiting' AND service_id = ANY(${services}::uuid[])
+        AND (target_window_id IS NULL OR target_window_id = ${c.windowId}::uuid)
+      ORDER BY due_at, issued_at, id
+      LIMIT 1
+      FOR UPDATE SKIP LOCKED
+    ), u AS (
+      UPDATE tickets SET status = ${c.toStatus}::text, window_id = ${c.windowId}::uuid, called_at = coalesce(tickets.called_at, ${at}::timestamptz),
+        last_called_at = ${at}::timestamptz, call_count = tickets.call_count + 1
+      FROM c WHERE tickets.id = c.id
+      RETURNING tickets.*, c.status AS from_status
+    ), e AS (
+      INSERT INTO ticket_events (ticket_id, site_id, type, from_status, to_status, actor_kind, actor_id, window_id, at)
+      SELECT u.id, u.site_id, 'called', u.from_status, u.status, 'staff', ${c.staffId}::uuid, ${c.windowId}::uuid, ${at}::timestamptz FROM u
+    )
+    SELECT * FROM u`)) as { rows: Record<string, unknown>[] };
+  const raw = result.rows[0];
+  if (raw) return ticketFromSqlRow(raw);
+  const waited = await lockNextEligible(tx, c.siteId, c.windowId, c.serviceIds);
+  if (!waited) return undefined;
+  const [updated] = await tx
+    .update(tickets)
+    .set({ status: c.toStatus, windowId: c.windowId, calledAt: waited.calledAt ?? new Date(c.at), lastCalledAt: new Date(c.at), callCount: waited.callCount + 1 })
+    .where(eq(tickets.id, waited.id))
+    .returning();
+  await appendEvent(tx, { ticketId: waited.id, siteId: c.siteId, type: 'called', fromStatus: waited.status, toStatus: c.toStatus, actorKind: 'staff', actorId: c.staffId, windowId: c.windowId, at: new Date(c.at) });
+  return updated;
+}
+
 export async function appendEvent(tx: Tx, event: TicketEventInsert): Promise<void> {
   await tx.insert(ticketEvents).values(event);
 }

@@ -285,21 +285,15 @@ export function createQueueService(deps: QueueDeps) {
     const now = clock.now();
     const outcome = await db.transaction(async (tx): Promise<Result<{ row: TicketRow; window: WindowRow } | null>> => {
       // Locking the window serialises calls at one window; calls at different windows run in parallel.
-      const w = await repo.findWindow(tx, windowId, true);
-      if (!w) return fail('NOT_FOUND', { resource: 'window' });
+      const locked = await repo.lockWindowWithServices(tx, windowId);
+      if (!locked) return fail('NOT_FOUND', { resource: 'window' });
+      const { window: w, serviceIds } = locked;
       const allowed = await checkWindowOperator(w, user);
       if (!allowed.ok) return allowed;
-      const candidate = await repo.lockNextEligible(tx, w.siteId, w.id, await repo.windowServiceIds(tx, w.id));
-      if (!candidate) return ok(null);
-      const step = transition(candidate.status, 'call');
-      if (!step.ok) return fail('INVALID_TRANSITION', { from: candidate.status, command: 'call' });
-      const [updated] = await tx
-        .update(tickets)
-        .set({ status: step.to, windowId: w.id, calledAt: candidate.calledAt ?? new Date(now), lastCalledAt: new Date(now), callCount: candidate.callCount + 1 })
-        .where(eq(tickets.id, candidate.id))
-        .returning();
-      await repo.appendEvent(tx, { ticketId: candidate.id, siteId: w.siteId, type: 'called', fromStatus: candidate.status, toStatus: step.to, actorKind: 'staff', actorId: user.id, windowId: w.id, at: new Date(now) });
-      return ok({ row: updated as TicketRow, window: w });
+      const step = transition('waiting', 'call');
+      if (!step.ok) return fail('INVALID_TRANSITION', { from: 'waiting', command: 'call' });
+      const called = await repo.callNextEligible(tx, { siteId: w.siteId, windowId: w.id, serviceIds, toStatus: step.to, staffId: user.id, at: now });
+      return ok(called ? { row: called, window: w } : null);
     });
     if (!outcome.ok) return outcome;
     if (!outcome.value) return ok(null);
@@ -309,20 +303,21 @@ export function createQueueService(deps: QueueDeps) {
       const rooms = deps.virtualRooms?.();
       if (rooms) join = (await rooms.openForCall({ ticket: row, window, clerk: user })).clerk;
     }
-    events.afterCommit(row.siteId, () => announceCall(row, window, false));
+    const tz = await siteZone(row.siteId);
+    const ticket = toTicket(row, tz, { windowNumber: window.number });
+    events.afterCommit(row.siteId, () => announceCall(row, window, false, ticket));
     emitQueueChanged(row.siteId);
-    return ok(await present(row, join ? { join } : {}));
+    return ok(join ? { ...ticket, join } : ticket);
   }
 
-  async function announceCall(row: TicketRow, window: WindowRow, recall: boolean) {
-    const tz = await siteZone(row.siteId);
-    const ticket = await present(row);
+  async function announceCall(row: TicketRow, window: WindowRow, recall: boolean, presented?: Ticket) {
+    const ticket = presented ?? toTicket(row, await siteZone(row.siteId), { windowNumber: window.number });
     const citizenJoin = window.kind === 'virtual' ? await deps.virtualRooms?.()?.citizenJoin(row) : undefined;
-    await events.ticketCalled({
+    const seq = await events.ticketCalled({
       ticketId: row.id, number: row.number, windowId: window.id, windowNumber: window.number, siteId: row.siteId,
-      calledAt: toTicket(row, tz).calledAt ?? ticket.issuedAt, recall,
+      calledAt: ticket.calledAt ?? ticket.issuedAt, recall,
     });
-    await events.ticketUpdated(ticket, citizenJoin ? { citizenJoin } : {});
+    await events.ticketUpdated(ticket, { seq, ...(citizenJoin ? { citizenJoin } : {}) });
   }
 
   /** Which commands need which actor: staff at the ticket's window, anyone staffing the site, or the citizen. */
