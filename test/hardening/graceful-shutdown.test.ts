@@ -17,7 +17,13 @@ describe('graceful shutdown', () => {
       const hint = new Promise<{ reconnectInMs: number }>((resolve) => socket.once('server.restarting', resolve));
 
       const inFlight = Array.from({ length: 20 }, () => httpJson(node.url, 'POST', `/sites/${site.id}/tickets`, { serviceId: svc.id, channel: 'kiosk' }));
-      await new Promise((r) => setTimeout(r, 5));
+      // SIGTERM once the server has taken one of them (its request log says so), not after a fixed few ms: on a
+      // loaded host none may have arrived yet, and then none is in flight to finish.
+      const ticketRequestsSeen = () => node.output().split('\n').filter((l) => l.includes('incoming request') && l.includes(`/sites/${site.id}/tickets`)).length;
+      for (const deadline = Date.now() + 30_000; ticketRequestsSeen() === 0; ) {
+        if (Date.now() > deadline) throw new Error(`no ticket request reached the server:\n${node.output()}`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
       node.child.kill('SIGTERM');
       const answers = await Promise.all(inFlight.map((p) => p.then((r) => r, () => null)));
       const results = answers.map((r) => (r ? r.status : 'refused'));
