@@ -9,13 +9,16 @@ export function connect(url: string, namespace: string, auth?: Record<string, un
   });
 }
 
+/** Rationale: a bound on waiting, not a speed check: a server on a loaded 2-core host can lag by seconds. */
+const WAIT_MS = 15_000;
+
 /** Emits with an ack and returns the ack's answer. */
 export function request<T = any>(socket: Socket, event: string, payload: unknown): Promise<T> {
-  return socket.timeout(5_000).emitWithAck(event, payload) as Promise<T>;
+  return socket.timeout(WAIT_MS).emitWithAck(event, payload) as Promise<T>;
 }
 
 /** The next event of this name that satisfies `match`. */
-export function nextEvent<T = any>(socket: Socket, event: string, match: (e: T) => boolean = () => true, timeoutMs = 5_000): Promise<T> {
+export function nextEvent<T = any>(socket: Socket, event: string, match: (e: T) => boolean = () => true, timeoutMs = WAIT_MS): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.off(event, handler);

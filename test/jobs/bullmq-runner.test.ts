@@ -80,7 +80,7 @@ describe('BullMQ job runner', () => {
     });
     await r.start();
     await r.schedule('flaky', {}, Date.now(), 'x');
-    await waitFor(() => calls === 2, 'the retry', 15_000);
+    await waitFor(() => calls === 2, 'the retry');
     // The failure was reported; nothing else was.
     expect(errors.splice(0).map((e) => (e as Error).message)).toEqual(['first try fails']);
   });

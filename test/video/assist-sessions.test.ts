@@ -91,11 +91,11 @@ describe('routing a request', () => {
     const expertSocket = connect(`${t.url}/hall`, { auth: { token: hall.tokens.expertC }, transports: ['websocket'], forceNew: true });
     const otherSocket = connect(`${t.url}/hall`, { auth: { token: hall.tokens.expertWJ }, transports: ['websocket'], forceNew: true });
     try {
-      const ack = await expertSocket.timeout(5_000).emitWithAck('expert:presence', { online: true });
+      const ack = await expertSocket.timeout(15_000).emitWithAck('expert:presence', { online: true });
       expect(ack).toEqual({ data: { staffId: hall.staffIds.expertC, online: true } });
-      const bad = await expertSocket.timeout(5_000).emitWithAck('expert:presence', { online: 'yes' });
+      const bad = await expertSocket.timeout(15_000).emitWithAck('expert:presence', { online: 'yes' });
       expect(bad.error.code).toBe('VALIDATION_FAILED');
-      await otherSocket.timeout(5_000).emitWithAck('expert:presence', { online: true });
+      await otherSocket.timeout(15_000).emitWithAck('expert:presence', { online: true });
       const wjHeard: unknown[] = [];
       otherSocket.on('assist.ringing', (e) => wjHeard.push(e));
       const ringing = nextEvent<{ seq: number; session: { id: string; reason: string } }>(expertSocket, 'assist.ringing');
@@ -114,15 +114,15 @@ describe('routing a request', () => {
       otherSocket.close();
     }
     // Closing the consoles takes both experts offline (the next test depends on that having happened).
-    await expect.poll(async () => [await isOnline('expertC'), await isOnline('expertWJ')], { timeout: 5_000 }).toEqual([false, false]);
+    await expect.poll(async () => [await isOnline('expertC'), await isOnline('expertWJ')], { timeout: 15_000 }).toEqual([false, false]);
     await setOnline(t, hall, ['expertC', 'expertWJ']);
   });
 
   it('takes an expert offline when its last console disconnects', async () => {
     const socket = connect(`${t.url}/hall`, { auth: { token: hall.tokens.expertWJ }, transports: ['websocket'], forceNew: true });
-    await socket.timeout(5_000).emitWithAck('expert:presence', { online: true });
+    await socket.timeout(15_000).emitWithAck('expert:presence', { online: true });
     socket.close();
-    await expect.poll(() => isOnline('expertWJ'), { timeout: 5_000 }).toBe(false);
+    await expect.poll(() => isOnline('expertWJ'), { timeout: 15_000 }).toBe(false);
     const res = await request({ region: 'JS-WJ' });
     expect(res.body.ringing).toEqual([]);
     await end(res.body.id);

@@ -64,7 +64,7 @@ describe('/media with tokens from the server', () => {
     await expect.poll(async () => {
       const log = await t.api('GET', `/assist-sessions/${s.id}/events`, undefined, as('clerkV'));
       return log.body.filter((e: { type: string }) => e.type === 'joined').map((e: { actorId: string }) => e.actorId);
-    }).toEqual([hall.staffIds.clerkV, hall.staffIds.expertC]);
+    }, { timeout: 15_000 }).toEqual([hall.staffIds.clerkV, hall.staffIds.expertC]);
 
     // Ending closes the room for everyone in it; their still-unexpired tokens no longer open it.
     const closedForClerk = nextEvent<{ reason: string }>(clerk.socket, 'room.closed');
@@ -100,7 +100,7 @@ describe('/media with tokens from the server', () => {
     await expect.poll(async () => {
       const log = await t.api('GET', `/assist-sessions/${s.id}/events`, undefined, as('clerkV'));
       return log.body.filter((e: { type: string }) => e.type.startsWith('share')).map((e: { type: string; actorId: string }) => [e.type, e.actorId]);
-    }).toEqual([['shareStarted', hall.staffIds.clerkV], ['shareStopped', hall.staffIds.clerkV]]);
+    }, { timeout: 15_000 }).toEqual([['shareStarted', hall.staffIds.clerkV], ['shareStopped', hall.staffIds.clerkV]]);
     await t.api('POST', `/assist-sessions/${s.id}/end`, undefined, as('clerkV'));
   });
 

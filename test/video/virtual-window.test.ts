@@ -48,8 +48,8 @@ describe('a call at a virtual window', () => {
     const colleague = connect(`${t.url}/hall`, { transports: ['websocket'], forceNew: true, auth: { token: as('supervisorD').authorization.slice(7) } });
     let called: { body: { id: string; join: { roomId: string; token: string } } };
     try {
-      await phone.timeout(5_000).emitWithAck('ticket:watch', { ticketId: ticket.id, accessToken: ticket.accessToken });
-      await colleague.timeout(5_000).emitWithAck('site:watch', { siteId: hall.site.D });
+      await phone.timeout(15_000).emitWithAck('ticket:watch', { ticketId: ticket.id, accessToken: ticket.accessToken });
+      await colleague.timeout(15_000).emitWithAck('site:watch', { siteId: hall.site.D });
       const staffHeard = nextMatching<{ ticket: { id: string; status: string; join?: unknown } }>(colleague, 'ticket.updated', (e) => e.ticket.id === ticket.id && e.ticket.status === 'called');
       const updated = nextEvent<{ ticket: { id: string; status: string; join?: { roomId: string; token: string } } }>(phone, 'ticket.updated');
       const res = await t.api('POST', `/windows/${hall.virtualWindow}/call-next`, undefined, as('clerkD'));
