@@ -101,7 +101,10 @@ describe('logs', () => {
       await httpJson(node.url, 'POST', `/sites/${site.id}/tickets`, { serviceId: svc.id, channel: 'kiosk', citizen: { idNumber: `${id.slice(0, 17)}0`, phone } });
       await httpJson(node.url, 'GET', `/tickets/${ticket.body.id}?t=${ticket.body.accessToken}`);
       await httpJson(node.url, 'POST', '/cases', { siteId: site.id, kind: 'cannotBeDone', description: `办不成 ${phone}`, contact: { name: '李秀英', phone } });
-      await new Promise((r) => setTimeout(r, 300));
+      // All of the log, not what arrived within a fixed while: stop the node and read its output to the end.
+      const outputEnded = new Promise((r) => node.child.stdout?.once('close', r));
+      await node.stop();
+      await outputEnded;
       const log = node.output();
       expect(log).toContain('incoming request');
       expect(log).not.toContain(id);
