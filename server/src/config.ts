@@ -55,6 +55,18 @@ export interface Config {
     readonly recordingsDir: string;
     readonly ffmpegBin: string;
     readonly ffprobeBin: string;
+    /**
+     * Where browsers reach media signalling (namespace `/media`), handed out with every join token. The
+     * default, the page's own origin and `/socket.io`, is the embedded shape: `/media` beside `/hall` on this
+     * process's socket.io server. A media node given another path serves `/media` on a socket.io server of
+     * its own at that path, so a proxy can route it by URL (a namespace is not part of the URL).
+     */
+    readonly endpoint: {
+      /** An origin (`https://media.example.gov.cn`); undefined = the origin of the page. */
+      readonly url: string | undefined;
+      /** socket.io path, without a trailing slash. */
+      readonly path: string;
+    };
   };
   readonly webRoot: string;
   /** Case deadlines (办不成事, bad ratings, complaints): working days, a cut-off, local holidays. */
@@ -74,6 +86,10 @@ export interface Config {
 }
 
 export const DEFAULT_ADMIN_PASSWORD = 'yichuang-demo';
+/** The socket.io path of `/hall` (plugins/socket-io.ts), and of `/media` unless YC_MEDIA_PATH moves it. */
+export const DEFAULT_SOCKET_IO_PATH = '/socket.io';
+/** First path segments the app serves itself: a socket.io path there would swallow its routes. */
+const RESERVED_SEGMENTS = ['api', 'counter', 'board', 'docs', 'metrics', 'assets'];
 
 export class ConfigError extends Error {}
 
@@ -113,6 +129,33 @@ function dates(env: Env, name: string): string[] {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new ConfigError(`${name} must list dates YYYY-MM-DD, got "${v}"`);
   }
   return values;
+}
+
+/** An origin browsers can reach (`https://host[:port]`): no path, since socket.io would read it as a namespace. */
+function origin(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`${name} must be an origin such as https://media.example.gov.cn (no path: the socket.io path is YC_MEDIA_PATH), got "${raw}"`);
+  }
+  return url.origin;
+}
+
+/** A socket.io path such as `/media-io`: its own first segment, never one the app serves, never under `/socket.io`. */
+function socketIoPath(env: Env, name: string, fallback: string): string {
+  const raw = env[name] || fallback;
+  const value = raw.replace(/\/+$/, '');
+  const first = value.split('/')[1] ?? '';
+  if (!/^(\/[A-Za-z0-9._~-]+)+$/.test(value) || RESERVED_SEGMENTS.includes(first) || (value !== DEFAULT_SOCKET_IO_PATH && value.startsWith(`${DEFAULT_SOCKET_IO_PATH}/`))) {
+    throw new ConfigError(`${name} must be a path such as /media-io, outside /${RESERVED_SEGMENTS.join(', /')} and /socket.io/, got "${raw}"`);
+  }
+  return value;
 }
 
 /** `cannotBeDone=0/5/10,badRating=1/5/10`: reply / resolve / complex-resolve working days per case kind. */
@@ -179,6 +222,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       recordingsDir: path.resolve(env.YC_RECORDINGS_DIR || path.join(env.YC_DATA_DIR || './data', 'recordings')),
       ffmpegBin: env.YC_FFMPEG_BIN || 'ffmpeg',
       ffprobeBin: env.YC_FFPROBE_BIN || 'ffprobe',
+      endpoint: { url: origin(env, 'YC_MEDIA_URL'), path: socketIoPath(env, 'YC_MEDIA_PATH', DEFAULT_SOCKET_IO_PATH) },
     },
     webRoot: repoRoot,
     cases: {

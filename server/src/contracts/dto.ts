@@ -139,7 +139,17 @@ export const TicketCreate = Type.Object({
   priority: Type.Optional(Enum(PRIORITIES)),
   citizen: Type.Optional(CitizenInput),
 });
-export const JoinInfo = Type.Object({ roomId: Type.String(), token: Type.String(), expiresAt: IsoTime });
+/**
+ * Where a browser reaches media signalling: socket.io namespace `/media` at `url` (null: the page's own
+ * origin) over `path`. Embedded, media is beside everything else (`null`, `/socket.io`); in the production
+ * shape a proxy routes its own path (e.g. `/media-io`) to the media node.
+ */
+export const MediaEndpoint = Type.Object({
+  url: Nullable(Type.String({ description: 'origin to connect to; null = the origin of the page' })),
+  path: Type.String({ description: "socket.io path, e.g. '/socket.io' or '/media-io'" }),
+});
+export type MediaEndpoint = Static<typeof MediaEndpoint>;
+export const JoinInfo = Type.Object({ roomId: Type.String(), token: Type.String(), expiresAt: IsoTime, media: MediaEndpoint });
 export type JoinInfo = Static<typeof JoinInfo>;
 export const Ticket = Type.Object({
   id: Id,

@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { signJoinToken, type JoinRole } from '@yichuang/sfu';
-import type { JoinInfo } from '../contracts/dto.ts';
+import type { JoinInfo, MediaEndpoint } from '../contracts/dto.ts';
 import { isoInZone } from '../lib/time.ts';
 
 /**
@@ -31,7 +31,12 @@ export interface MediaTokens {
   mint(request: JoinRequest): JoinInfo;
 }
 
-export function createMediaTokens(deps: { key: string; ttlMs: number; now: () => number }): MediaTokens {
+/**
+ * `endpoint`: where the browser takes the token (config `media.endpoint`). It rides with every token, so an
+ * API node that hosts no rooms still sends browsers to the node that does.
+ */
+export function createMediaTokens(deps: { key: string; ttlMs: number; now: () => number; endpoint: { url: string | undefined; path: string } }): MediaTokens {
+  const media: MediaEndpoint = Object.freeze({ url: deps.endpoint.url ?? null, path: deps.endpoint.path });
   return {
     mint(r) {
       const exp = deps.now() + deps.ttlMs;
@@ -39,7 +44,7 @@ export function createMediaTokens(deps: { key: string; ttlMs: number; now: () =>
         { roomId: r.roomId, participantId: r.participantId, role: r.role, displayName: r.displayName.slice(0, 100), sessionRef: r.sessionRef, exp },
         deps.key,
       );
-      return { roomId: r.roomId, token, expiresAt: isoInZone(exp, r.timeZone) };
+      return { roomId: r.roomId, token, expiresAt: isoInZone(exp, r.timeZone), media: { ...media } };
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Wires the video module into the app: the SFU on `/media` (when `YC_MEDIA` is on), assistance sessions,
- * virtual-window rooms, recording, the `/hall` presence event, the sweep job and the routes.
+ * Wires the video module into the app: the SFU on `/media` (when `YC_MEDIA` is on; over its own socket.io
+ * path when `YC_MEDIA_PATH` gives one), assistance sessions, virtual-window rooms, recording, the `/hall`
+ * presence event, the sweep job and the routes. Join tokens carry the media endpoint browsers should use.
  *
  * The SFU's worker pool starts with the first room, so an app that never opens a room never spawns a worker.
  */
@@ -8,11 +9,12 @@ import { accessSync, constants } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import { createMediaService, type IceServer, type MediaService } from '@yichuang/sfu';
 import { cachedWorkerLocation } from '../../../scripts/build-mediasoup-worker.mjs';
-import type { Config } from '../config.ts';
+import { DEFAULT_SOCKET_IO_PATH, type Config } from '../config.ts';
 import type { HallNamespace } from '../events/hall-events.ts';
 import type { VirtualCallRooms } from '../queue/queue.service.ts';
 import { createAssistService, type AssistService } from './assist.service.ts';
 import { parseRoomId } from './core/index.ts';
+import { createMediaIo, type MediaIo } from './media-io.ts';
 import { createMediaTokens, deriveMediaKey } from './media-tokens.ts';
 import { createRecorder, type Recorder } from './recording/recorder.ts';
 import { createRoomActivity, type RoomActivity } from './room-activity.ts';
@@ -77,8 +79,9 @@ export async function registerVideo(app: FastifyInstance, options: { startJobs: 
   const d = app.deps;
   const { config, clock, db } = d;
   const key = deriveMediaKey(config.secret);
-  const tokens = createMediaTokens({ key, ttlMs: config.media.tokenTtlSec * 1000, now: clock.now });
+  const tokens = createMediaTokens({ key, ttlMs: config.media.tokenTtlSec * 1000, now: clock.now, endpoint: config.media.endpoint });
   let media: MediaService | undefined;
+  let mediaIo: MediaIo | undefined;
   let closed = false;
 
   const recorder = createRecorder({
@@ -105,8 +108,11 @@ export async function registerVideo(app: FastifyInstance, options: { startJobs: 
   if (config.media.enabled) {
     const workerBin = resolveWorkerBin(config);
     if (!workerBin) app.log.warn('mediasoup-worker not built yet: run `node scripts/build-mediasoup-worker.mjs` (rooms fail until it exists)');
+    // Media on a path of its own (YC_MEDIA_PATH) gets a socket.io server of its own; else `/media` sits beside `/hall`.
+    const ownPath = config.media.endpoint.path !== DEFAULT_SOCKET_IO_PATH;
+    if (ownPath) mediaIo = createMediaIo(app.server, { path: config.media.endpoint.path, corsOrigins: config.corsOrigins });
     media = createMediaService({
-      namespace: app.io.of('/media'),
+      namespace: mediaIo?.namespace ?? app.io.of('/media'),
       secret: key,
       isRoomOpen: (roomId) => isRoomOpen(roomId),
       onRoomEvent: activity.onRoomEvent,
@@ -157,6 +163,7 @@ export async function registerVideo(app: FastifyInstance, options: { startJobs: 
       // Recordings first, while the database is still open: each file is finished, hashed and listed.
       await recorder.close();
       media?.close();
+      mediaIo?.close();
     },
   };
   app.decorate('video', module);

@@ -5,8 +5,9 @@
  * same local tracks.
  *
  * ```ts
+ * // `join` as the server hands it out: the media endpoint rides with the token.
  * const media = await connectMedia({
- *   url: location.origin, token: join.token,
+ *   url: join.media.url ?? location.origin, path: join.media.path, token: join.token,
  *   onRemoteTrack: ({ peerId, source, stream }) => attach(peerId, source, stream),
  *   onRemoteTrackEnded: ({ consumerId }) => detach(consumerId),
  *   onQuality: (q) => showSignalBars(q.level),
@@ -58,10 +59,10 @@ export interface QualityReport {
 export type ConnectionState = 'connecting' | 'joined' | 'rejoining' | 'closed';
 
 export interface ConnectMediaOptions {
-	/** Origin of the server (socket.io connects to `${url}/media`). */
+	/** Origin of the media server (socket.io connects to `${url}/media`); no path, which socket.io would read as a namespace. */
 	url: string;
 	token: string;
-	/** socket.io path, default '/socket.io'. */
+	/** socket.io path of the media server, default '/socket.io'; a deployment may give media its own (join info `media.path`). */
 	path?: string;
 	/** Send the camera (default true); constraints to pick a device or size. */
 	camera?: boolean | MediaTrackConstraints;

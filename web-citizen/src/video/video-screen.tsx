@@ -109,10 +109,12 @@ export default function VideoScreen({ ticketId }: { ticketId: string }) {
     setError(null);
     try {
       let info = await joinInfo();
-      const connect = (tokenValue: string) =>
+      // Media may live on another node than the API (its own path, or its own origin): the join info says where.
+      const connect = (join: JoinInfo) =>
         connectMedia({
-          url: location.origin,
-          token: tokenValue,
+          url: join.media.url ?? location.origin,
+          path: join.media.path,
+          token: join.token,
           localStream: stream,
           onRemoteTrack: (tr) => setRemote((list) => [...list.filter((x) => x.consumerId !== tr.consumerId), tr]),
           onRemoteTrackEnded: (tr) => setRemote((list) => list.filter((x) => x.consumerId !== tr.consumerId)),
@@ -121,11 +123,11 @@ export default function VideoScreen({ ticketId }: { ticketId: string }) {
           onClosed: () => setStep('ended'),
         });
       try {
-        media.current = await connect(info.token);
+        media.current = await connect(info);
       } catch (err) {
         if (!(err instanceof MediaJoinError) || err.code !== 'TOKEN_EXPIRED') throw err;
         info = await api.ticketJoin(ticketId, token!);
-        media.current = await connect(info.token);
+        media.current = await connect(info);
       }
       setStep('call');
     } catch (err) {

@@ -59,7 +59,9 @@ export function CallView({ join, title, onLeave, compact = false }: { join: Join
         return;
       }
       const common = {
-        url: location.origin,
+        // Media may live on another node than the API (its own path, or its own origin): the join info says where.
+        url: join.media.url ?? location.origin,
+        path: join.media.path,
         token: join.token,
         onRemoteTrack: (r: RemoteTrack) => setTiles((list) => [...list.filter((x) => x.consumerId !== r.consumerId), { consumerId: r.consumerId, peerId: r.peerId, source: r.source, kind: r.kind, stream: r.stream }]),
         onRemoteTrackEnded: (r: { consumerId: string }) => setTiles((list) => list.filter((x) => x.consumerId !== r.consumerId)),
