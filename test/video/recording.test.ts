@@ -67,10 +67,26 @@ describe('recording a session for audit', () => {
     const room = t.app.video.media?.room(req.body.roomId);
     const router = room?.routers[0];
     if (!router) throw new Error('room not live');
-    // The recorder's consumers (on its own PlainTransports), to see when media reaches its ffmpeg.
+    // The recorder's consumers (on its own PlainTransports), to see when media reaches its ffmpeg and which
+    // media: the RTP timestamps of the first packet it can start a file with and of the last one sent to it.
     const recorderConsumers: types.Consumer[] = [];
+    const forwarded = new Map<string, { clockRate: number; first?: number; last?: number }>();
     router.observer.on('newtransport', (transport) => {
-      if ((transport.appData as { recording?: boolean }).recording) transport.observer.on('newconsumer', (c) => void recorderConsumers.push(c));
+      if (!(transport.appData as { recording?: boolean }).recording) return;
+      transport.observer.on('newconsumer', (c) => {
+        recorderConsumers.push(c);
+        const span: { clockRate: number; first?: number; last?: number } = { clockRate: c.rtpParameters.codecs[0]?.clockRate ?? 90_000 };
+        forwarded.set(c.kind, span);
+        c.observer.on('trace', (e) => {
+          if (e.type !== 'rtp' || e.direction !== 'out') return;
+          const packet = e.info as { timestamp: number; isKeyFrame: boolean };
+          // A video file starts at a key frame.
+          if (span.first === undefined && c.kind === 'video' && !packet.isKeyFrame) return;
+          span.first ??= packet.timestamp;
+          span.last = packet.timestamp;
+        });
+        void c.enableTraceEvent(['rtp']).catch(() => undefined);
+      });
     });
     // ffmpeg sends RTP and RTCP from two sockets: separate ports, or comedia would lock onto the RTCP one.
     const video = await router.createPlainTransport({ listenIp: '127.0.0.1', rtcpMux: false, comedia: true });
@@ -118,10 +134,14 @@ describe('recording a session for audit', () => {
     const session = (await t.api('GET', `/assist-sessions/${req.body.id}`, undefined, as('supervisorD'))).body;
     const recs = session.recordings as { kind: string; source: string; status: string; file: string; sha256: string; bytes: number; durationMs: number; participantId: string }[];
     expect(recs.map((r) => [r.kind, r.source, r.status]).sort()).toEqual([['audio', 'mic', 'stored'], ['video', 'camera', 'stored']]);
-    // At least this long the media surely reached the recorder; at most this long it can have flowed at all.
-    const surelyRecordedMs = endRequestedAt - flowingAt;
+    // At most this long the media can have flowed at all.
     const atMostSentMs = endAnsweredAt - sendStartedAt;
-    process.stdout.write(`[recording] media reached the recorder ${flowingAt - sendStartedAt} ms after the sender started\n`);
+    /** How much media (by its own clock) the SFU sent the recorder from its first usable packet. */
+    const forwardedMs = (kind: string) => {
+      const span = forwarded.get(kind);
+      if (span?.first === undefined || span.last === undefined) return 0;
+      return Math.round((((span.last - span.first) >>> 0) / span.clockRate) * 1000);
+    };
     for (const rec of recs) {
       expect(rec.participantId).toBe(hall.staffIds.clerkV);
       const file = path.join(dir, rec.file);
@@ -131,9 +151,12 @@ describe('recording a session for audit', () => {
       const probed = probe(file);
       expect(probed.codec).toBe(rec.kind === 'video' ? 'vp8' : 'opus');
       expect(rec.durationMs).toBe(probed.durationMs);
-      // The file covers the time the media reached the recorder, less the wait for the first key frame (the
-      // sender makes one a second; allow two on a loaded machine), and never more than was sent.
-      expect(probed.durationMs).toBeGreaterThan(surelyRecordedMs - 2_000);
+      // The file holds all the media the SFU sent the recorder, from its first key frame to the end: measured
+      // on the media's own clock, since a loaded machine's sender may fall behind the wall clock. (A recorder
+      // that lost its start or its end would come up short.) And never more than can have been sent.
+      process.stdout.write(`[recording] ${rec.kind}: file ${probed.durationMs} ms; sent to the recorder ${forwardedMs(rec.kind)} ms of media in ${endRequestedAt - flowingAt} ms of wall time; media reached it ${flowingAt - sendStartedAt} ms after the sender started\n`);
+      expect(forwardedMs(rec.kind)).toBeGreaterThan(0);
+      expect(probed.durationMs).toBeGreaterThan(forwardedMs(rec.kind) - 1_000);
       expect(probed.durationMs).toBeLessThan(atMostSentMs + 500);
       // Playable: the whole file decodes without an error.
       const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8' });
