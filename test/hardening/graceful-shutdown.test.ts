@@ -38,5 +38,6 @@ describe('graceful shutdown', () => {
       await node.stop('SIGKILL');
       await db.drop();
     }
-  }, 60_000);
+    // Rationale: a server process boots in up to 60 s on a loaded 2-core host (startServerProcess's own bound).
+  }, 180_000);
 });

@@ -84,7 +84,8 @@ describe('Postgres restarted under load', () => {
     expect(orphans.rows[0].n).toBe(0);
     expect(dupes.rows).toEqual([]);
     expect(node.child.exitCode).toBeNull();
-  }, 120_000);
+    // Rationale: a server boot (up to 60 s on a loaded 2-core host) and waits bounded at 60 s each.
+  }, 240_000);
 });
 
 describe('Redis stopped', () => {
@@ -117,5 +118,6 @@ describe('Redis stopped', () => {
     await redis.start();
     await until(async () => (await httpJson(node.url, 'GET', '/health')).body.redis === 'up', '/health to report Redis up again');
     expect((await httpJson(node.url, 'POST', `/sites/${site.id}/tickets`, { serviceId: svc.id, channel: 'kiosk' })).status).toBe(201);
-  }, 120_000);
+    // Rationale: a server boot (up to 60 s on a loaded 2-core host) and waits bounded at 60 s each.
+  }, 240_000);
 });

@@ -13,6 +13,9 @@ import { createHall, type Hall } from '../helpers/fixtures.ts';
 import { createTestApp, createTestDatabase, type TestApp, type TestDatabase } from '../helpers/test-app.ts';
 import { type FakeGateway, runningClock, sleep, startFakeGateway, waitFor } from './fake-sms-gateway.ts';
 
+/** Rationale: up to three server boots on a shared database; on a loaded 2-core host one scenario has taken 65 s. */
+export const REMINDER_TEST_MS = 180_000;
+
 interface Cluster {
   db: TestDatabase;
   gateway: FakeGateway;

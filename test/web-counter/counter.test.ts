@@ -121,6 +121,11 @@ async function watchTicket(ticket: { id: string; accessToken: string }) {
 
 /** Rationale: a bound on waiting, not a speed check; a page on a loaded 2-core host can lag by seconds. */
 const UNTIL_MS = 30_000;
+/**
+ * Rationale: each test drives two or three pages through several screens (a call through the SFU too); on a
+ * loaded 2-core host a test has taken over 30 s with every step passing.
+ */
+const TEST_MS = 120_000;
 
 async function until(check: () => boolean | Promise<boolean>, what: string) {
   const deadline = Date.now() + UNTIL_MS;
@@ -130,7 +135,7 @@ async function until(check: () => boolean | Promise<boolean>, what: string) {
   }
 }
 
-describe('clerk console and hall board', () => {
+describe('clerk console and hall board', { timeout: TEST_MS }, () => {
   it('a clerk calls the next ticket with F1; the board shows the row and speaks it; the citizen watching the ticket hears of it', async () => {
     expect(await waitingAt()).toBe(0);
     const tv = await board();
@@ -265,7 +270,7 @@ describe('clerk console and hall board', () => {
   });
 });
 
-describe('hall board sequence', () => {
+describe('hall board sequence', { timeout: TEST_MS }, () => {
   it('an event that shows others were missed (a seq gap) makes the board reload its full state', async () => {
     const tv = await board();
     const real = await t.api('GET', `/sites/${hall.siteId}/board`);
@@ -284,7 +289,7 @@ describe('hall board sequence', () => {
   });
 });
 
-describe('supervisor dashboard', () => {
+describe('supervisor dashboard', { timeout: TEST_MS }, () => {
   it('shows waiting counts per site and rolled up the tree, changing live, and at-risk alerts', async () => {
     // An item at the community centre below the hall, so the roll-up has something to add.
     const svc = await t.api('POST', `/admin/sites/${hall.childSiteId}/services`, { code: 'CM1', name: '社区事务', category: 'A', complexity: 'general' }, bearer(hall.adminToken));
@@ -339,7 +344,7 @@ describe('supervisor dashboard', () => {
   });
 });
 
-describe('video assistance', () => {
+describe('video assistance', { timeout: TEST_MS }, () => {
   it('a clerk asks for help; it rings at the online expert with a countdown; accepting opens the call on both sides; the end leaves a record', async () => {
     const expert = (await open()).page;
     await signIn(expert, 'expert', STAFF_PASSWORD);
@@ -385,7 +390,7 @@ describe('video assistance', () => {
   });
 });
 
-describe('virtual window', () => {
+describe('virtual window', { timeout: TEST_MS }, () => {
   it('calling at a virtual window opens the video room with the remote citizen beside the ticket', async () => {
     await drain(hall.windows.virtual, hall.tokens.clerk);
     const ticket = await issue(hall.services.general, hall.siteId, { channel: 'mobile' });
