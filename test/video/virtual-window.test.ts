@@ -102,8 +102,11 @@ describe('a call at a virtual window', () => {
     expect(after.body.join).toBeUndefined();
     expect((await t.api('GET', `/tickets/${ticket.id}/join`, undefined, citizen(ticket.accessToken))).status).toBe(409);
 
-    const log = await t.app.deps.db.select().from(videoRoomEvents).where(eq(videoRoomEvents.roomId, `vw-${ticket.id}`)).orderBy(videoRoomEvents.id);
-    expect(log.map((e) => [e.type, e.actorKind])).toEqual([
+    // The room is closed, and its log written, in the background after the ticket's update (the quality
+    // summary last, after 'room.closed' went out): wait for the log to be complete.
+    const roomLog = async () =>
+      (await t.app.deps.db.select().from(videoRoomEvents).where(eq(videoRoomEvents.roomId, `vw-${ticket.id}`)).orderBy(videoRoomEvents.id)).map((e) => [e.type, e.actorKind]);
+    await expect.poll(roomLog, { timeout: 15_000 }).toEqual([
       ['opened', 'staff'],
       ['joined', 'staff'],
       ['joined', 'citizen'],
