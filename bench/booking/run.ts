@@ -13,86 +13,19 @@
  *   BENCH_BURST    requests in the burst (default 5000)
  *   BENCH_CONNECTIONS  connections carrying the burst (default 512)
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
+import { ADMIN_URL, closeHttp, http, rawInsertBaseline, startServer, withDatabase } from '../lib/harness.ts';
 import { writeSection } from '../lib/results.ts';
-import { fmt, machineLine, runConcurrent, summarize } from '../lib/stats.ts';
+import { fmt, machineLine, summarize } from '../lib/stats.ts';
 
-const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? '';
 const BURST = Number(process.env.BENCH_BURST ?? 5_000);
 const BASELINE_TOTAL = 4_000;
 const CONCURRENCY = 32;
 /** 5 windows × 60-min slots ÷ 15-min handling × share 0.5 = 10 places a slot; 08:00–18:00 = 10 slots = 100 places. */
 const PLACES = 100;
-const root = path.resolve(import.meta.dirname, '..', '..');
-
-async function withDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
-  const name = `yc_bench_booking_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  try {
-    return await fn(url.toString());
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.end();
-  }
-}
-
-async function rawInsertBaseline(url: string) {
-  const pool = new pg.Pool({ connectionString: url, max: CONCURRENCY });
-  await pool.query('CREATE TABLE bench_raw (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), service_id uuid NOT NULL, code text NOT NULL, booked_at timestamptz NOT NULL DEFAULT now())');
-  const service = '00000000-0000-4000-8000-000000000001';
-  const r = await runConcurrent(BASELINE_TOTAL, CONCURRENCY, async (i) => {
-    const c = await pool.connect();
-    try {
-      await c.query('BEGIN');
-      await c.query('INSERT INTO bench_raw (service_id, code) VALUES ($1, $2)', [service, `B${i}`]);
-      await c.query('COMMIT');
-    } finally {
-      c.release();
-    }
-  });
-  await pool.end();
-  return summarize(r.latencies, r.elapsedMs);
-}
-
-async function startServer(databaseUrl: string): Promise<{ base: string; child: ChildProcess }> {
-  const port = 19_000 + Math.floor(Math.random() * 1000);
-  const child = spawn(process.execPath, [...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []), '--import', 'tsx', 'server/src/server.ts'], {
-    cwd: root,
-    env: {
-      ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', YC_DEMO_SEED: '0', LOG_LEVEL: 'warn',
-      YC_ADMIN_PASSWORD: 'bench-admin-pass', YC_MEDIA: '0', REDIS_URL, YC_REDIS_PREFIX: `ycb-${randomBytes(3).toString('hex')}`,
-      // The burst all comes from this address, and is one attempt per person.
-      YC_RATE_BOOKINGS_PER_MIN: '1000000', YC_RATE_BOOKINGS_PER_DAY_PER_PERSON: '1000',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-    child.stdout?.on('data', (b: Buffer) => b.toString().includes('is running') && resolve());
-  });
-  return { base: `http://127.0.0.1:${port}`, child };
-}
-
-async function http(base: string, method: string, url: string, body?: unknown, token?: string) {
-  const res = await fetch(`${base}/api/v1${url}`, {
-    method,
-    headers: { ...(body ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
 
 /** GB 11643 check digit. */
 function residentId(prefix17: string): string {
@@ -130,16 +63,6 @@ function post(url: string, body: string): Promise<{ status: number; body: string
   });
 }
 
-/** CPU seconds a process has used (Linux /proc; clock ticks at the usual 100 Hz), or NaN elsewhere. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
 function shanghaiDate(ms: number): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(ms));
 }
@@ -148,12 +71,17 @@ async function main() {
   console.log(`bench/booking on ${machineLine()}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const rows: string[][] = [];
   let outcome = '';
-  await withDatabase(async (url) => {
-    const raw = await rawInsertBaseline(url);
+  await withDatabase('booking', async (url) => {
+    const raw = await rawInsertBaseline(url, BASELINE_TOTAL, CONCURRENCY);
     rows.push([`(1) raw single-row INSERT tx, c=${CONCURRENCY}`, `${fmt(raw.throughput, 0)}/s`, fmt(raw.p50, 2), fmt(raw.p99, 2), 'baseline']);
     console.log(`raw baseline: ${fmt(raw.throughput, 0)}/s`);
 
-    const { base, child } = await startServer(url);
+    const server = await startServer(url, {
+      REDIS_URL,
+      // The burst all comes from this address, and is one attempt per person.
+      YC_RATE_BOOKINGS_PER_MIN: '1000000', YC_RATE_BOOKINGS_PER_DAY_PER_PERSON: '1000',
+    });
+    const { base, child } = server;
     try {
       const admin = (await http(base, 'POST', '/auth/login', { username: 'admin', password: 'bench-admin-pass' })).body.token as string;
       const site = (await http(base, 'POST', '/admin/sites', { code: 'BENCH', name: '基准中心', level: 'district', region: 'SH-QP' }, admin)).body;
@@ -173,7 +101,7 @@ async function main() {
       const bodies = Array.from({ length: BURST }, (_, i) => JSON.stringify({ siteId: site.id, serviceId: service.id, start: slots[i % slots.length]?.start, citizen: person(i) }));
       const latencies: number[] = [];
       const statuses = new Map<string, number>();
-      const cpu0 = cpuSeconds(child.pid);
+      const cpu0 = server.cpuSeconds();
       const t0 = performance.now();
       await Promise.all(bodies.map(async (body) => {
         const s = performance.now();
@@ -189,7 +117,7 @@ async function main() {
         statuses.set(key, (statuses.get(key) ?? 0) + 1);
       }));
       const elapsed = performance.now() - t0;
-      const serverCpuMsPerRequest = ((cpuSeconds(child.pid) - cpu0) * 1000) / BURST;
+      const serverCpuMsPerRequest = ((server.cpuSeconds() - cpu0) * 1000) / BURST;
       const burst = summarize(latencies, elapsed);
 
       const check = new pg.Client({ connectionString: url });
@@ -227,7 +155,9 @@ async function main() {
   ].join('\n'));
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+main()
+  .catch((err) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(closeHttp);

@@ -24,7 +24,8 @@ export interface HallEvents {
    */
   ticketUpdated(ticket: Ticket, options?: { citizenJoin?: Ticket['join']; seq?: number }): Promise<void>;
   queueChanged(siteId: string, waiting: Record<string, number>): Promise<void>;
-  slaAtRisk(e: { siteId: string; ticketId: string; number: string; dueAt: string }): Promise<void>;
+  /** `seq`: the site's current seq when the caller already read it (a sweep warning about many tickets). */
+  slaAtRisk(e: { siteId: string; ticketId: string; number: string; dueAt: string }, seq?: number): Promise<void>;
   currentSeq(siteId: string): Promise<number>;
   /**
    * Runs `publish` after the caller's commit without holding up its response. One site's publications run
@@ -99,8 +100,8 @@ export function createHallEvents(deps: { db: Db; hall: () => HallNamespace | nul
       to(hallRooms.site(siteId))?.emit('queue.changed', payload);
       local('queue.changed', payload);
     },
-    async slaAtRisk(e) {
-      const payload = { ...e, seq: await currentSeq(e.siteId) };
+    async slaAtRisk(e, seq) {
+      const payload = { ...e, seq: seq ?? (await currentSeq(e.siteId)) };
       to(hallRooms.siteStaff(e.siteId))?.emit('sla.atRisk', payload);
       local('sla.atRisk', payload);
     },

@@ -106,9 +106,11 @@ const pgIntArray = (values: (number | null)[]) => `{${values.map((v) => (v === n
  * `compareForCalling`), locked. SKIP LOCKED lets two windows calling at once take different tickets
  * instead of waiting for each other or both taking the same one.
  *
- * A row can also be locked for a moment by something that is not calling it (the wait estimate written
- * after issue, the SLA sweep). So when SKIP LOCKED finds nothing but an eligible ticket exists, wait for
+ * A row can also be locked for a moment by something that is not calling it (the estimate written after
+ * issue, a cancel on its way). So when SKIP LOCKED finds nothing but an eligible ticket exists, wait for
  * that row's lock and take it if it is still waiting, rather than tell the clerk the queue is empty.
+ * NO KEY UPDATE, not UPDATE: inserting an event for a ticket takes a KEY SHARE lock on it (the foreign
+ * key), which must not make a caller pass the ticket over.
  */
 export async function lockNextEligible(tx: Tx, siteId: string, windowId: string, serviceIds: string[]): Promise<TicketRow | undefined> {
   if (serviceIds.length === 0) return undefined;
@@ -121,12 +123,12 @@ export async function lockNextEligible(tx: Tx, siteId: string, windowId: string,
   const order = [asc(tickets.dueAt), asc(tickets.issuedAt), asc(tickets.id)];
   // Rationale: each retry follows a commit by another holder; three cover a burst of concurrent calls.
   for (let attempt = 0; attempt < 3; attempt++) {
-    const [free] = await tx.select().from(tickets).where(eligible).orderBy(...order).limit(1).for('update', { skipLocked: true });
+    const [free] = await tx.select().from(tickets).where(eligible).orderBy(...order).limit(1).for('no key update', { skipLocked: true });
     if (free) return free;
     const [held] = await tx.select({ id: tickets.id }).from(tickets).where(eligible).orderBy(...order).limit(1);
     if (!held) return undefined;
     // READ COMMITTED re-checks the condition once the holder commits: a ticket called meanwhile drops out.
-    const [waited] = await tx.select().from(tickets).where(and(eq(tickets.id, held.id), eligible)).for('update');
+    const [waited] = await tx.select().from(tickets).where(and(eq(tickets.id, held.id), eligible)).for('no key update');
     if (waited) return waited;
   }
   return undefined;
@@ -150,6 +152,54 @@ function parsePgArray(value: string[] | string): string[] {
   return inner ? inner.split(',') : [];
 }
 
+/** The window with the items it serves, unlocked: enough to decide who may call there. */
+export async function findWindowWithServices(tx: Tx, windowId: string): Promise<{ window: WindowRow; serviceIds: string[] } | undefined> {
+  const [row] = await tx
+    .select({ window: windows, serviceIds: sql<string[]>`array(SELECT service_id::text FROM window_services WHERE window_id = ${windows.id})` })
+    .from(windows)
+    .where(eq(windows.id, windowId))
+    .limit(1);
+  return row ? { window: row.window, serviceIds: parsePgArray(row.serviceIds) } : undefined;
+}
+
+/**
+ * The common case of call-next as one statement, with no transaction around it: lock the window (still
+ * open, still staffed by `clerkId` when given), pick its next eligible ticket (SKIP LOCKED), mark it called
+ * and log the event. Returns undefined when it called nobody, for whatever reason; the caller then takes
+ * the careful path (`lockWindowWithServices` + `callNextEligible`), which can tell why.
+ */
+export async function callNextAtWindow(
+  tx: Tx,
+  c: { windowId: string; clerkId: string | null; toStatus: TicketRow['status']; staffId: string; at: number },
+): Promise<TicketRow | undefined> {
+  const at = new Date(c.at).toISOString();
+  const result = (await tx.execute(sql`
+    WITH w AS MATERIALIZED (
+      SELECT id, site_id FROM windows
+      WHERE id = ${c.windowId}::uuid AND status = 'open' AND (${c.clerkId}::uuid IS NULL OR clerk_id = ${c.clerkId}::uuid)
+      FOR NO KEY UPDATE
+    ), c AS MATERIALIZED (
+      SELECT t.id, t.status FROM tickets t, w
+      WHERE t.site_id = w.site_id AND t.status = 'waiting'
+        AND t.service_id IN (SELECT ws.service_id FROM window_services ws WHERE ws.window_id = w.id)
+        AND (t.target_window_id IS NULL OR t.target_window_id = w.id)
+      ORDER BY t.due_at, t.issued_at, t.id
+      LIMIT 1
+      FOR NO KEY UPDATE OF t SKIP LOCKED
+    ), u AS (
+      UPDATE tickets SET status = ${c.toStatus}::text, window_id = ${c.windowId}::uuid, called_at = coalesce(tickets.called_at, ${at}::timestamptz),
+        last_called_at = ${at}::timestamptz, call_count = tickets.call_count + 1
+      FROM c WHERE tickets.id = c.id
+      RETURNING tickets.*, c.status AS from_status
+    ), e AS (
+      INSERT INTO ticket_events (ticket_id, site_id, type, from_status, to_status, actor_kind, actor_id, window_id, at)
+      SELECT u.id, u.site_id, 'called', u.from_status, u.status, 'staff', ${c.staffId}::uuid, ${c.windowId}::uuid, ${at}::timestamptz FROM u
+    )
+    SELECT * FROM u`)) as { rows: Record<string, unknown>[] };
+  const raw = result.rows[0];
+  return raw ? ticketFromSqlRow(raw) : undefined;
+}
+
 /**
  * Calls the next eligible ticket at a window in one statement: picks it (`lockNextEligible`'s order,
  * SKIP LOCKED), marks it called and appends the `called` event. Falls back to `lockNextEligible`'s wait
@@ -169,7 +219,7 @@ export async function callNextEligible(
         AND (target_window_id IS NULL OR target_window_id = ${c.windowId}::uuid)
       ORDER BY due_at, issued_at, id
       LIMIT 1
-      FOR UPDATE SKIP LOCKED
+      FOR NO KEY UPDATE SKIP LOCKED
     ), u AS (
       UPDATE tickets SET status = ${c.toStatus}::text, window_id = ${c.windowId}::uuid, called_at = coalesce(tickets.called_at, ${at}::timestamptz),
         last_called_at = ${at}::timestamptz, call_count = tickets.call_count + 1
@@ -258,11 +308,20 @@ export async function expiredSuspensions(tx: Tx, nowMs: number): Promise<{ id: s
   return tx.select({ id: tickets.id }).from(tickets).where(and(eq(tickets.status, 'suspended'), lte(tickets.resumeBy, new Date(nowMs)))).limit(500);
 }
 
-/** Waiting tickets close to their dueAt that have not been warned about, marked as warned. */
-export async function claimAtRisk(tx: Tx, nowMs: number, horizonMs: number) {
-  return tx
-    .update(tickets)
-    .set({ slaWarnedAt: new Date(nowMs) })
-    .where(and(eq(tickets.status, 'waiting'), isNull(tickets.slaWarnedAt), lte(tickets.dueAt, new Date(nowMs + horizonMs))))
-    .returning({ id: tickets.id, siteId: tickets.siteId, number: tickets.number, dueAt: tickets.dueAt });
+/** Waiting tickets close to their dueAt that have not been warned about, marked as warned (not locked). */
+export async function claimAtRisk(tx: Tx, nowMs: number, horizonMs: number): Promise<{ id: string; siteId: string; number: string; dueAt: Date }[]> {
+  const result = (await tx.execute(sql`
+    WITH due AS (
+      SELECT t.id, t.site_id, t.number, t.due_at FROM tickets t
+      WHERE t.status = 'waiting' AND t.due_at <= ${new Date(nowMs + horizonMs).toISOString()}::timestamptz
+        AND NOT EXISTS (SELECT 1 FROM ticket_sla_warnings w WHERE w.ticket_id = t.id)
+    ), claimed AS (
+      INSERT INTO ticket_sla_warnings (ticket_id, site_id, warned_at)
+      SELECT id, site_id, ${new Date(nowMs).toISOString()}::timestamptz FROM due
+      ON CONFLICT (ticket_id) DO NOTHING
+      RETURNING ticket_id
+    )
+    SELECT due.id, due.site_id AS "siteId", due.number, (extract(epoch from due.due_at) * 1000)::float8 AS "dueAtMs"
+    FROM due JOIN claimed ON claimed.ticket_id = due.id`)) as { rows: { id: string; siteId: string; number: string; dueAtMs: number | string }[] };
+  return result.rows.map((r) => ({ id: r.id, siteId: r.siteId, number: r.number, dueAt: new Date(Number(r.dueAtMs)) }));
 }

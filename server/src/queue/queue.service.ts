@@ -283,18 +283,26 @@ export function createQueueService(deps: QueueDeps) {
 
   async function callNext(windowId: string, user: StaffUser): Promise<Result<Ticket | null>> {
     const now = clock.now();
-    const outcome = await db.transaction(async (tx): Promise<Result<{ row: TicketRow; window: WindowRow } | null>> => {
-      // Locking the window serialises calls at one window; calls at different windows run in parallel.
-      const locked = await repo.lockWindowWithServices(tx, windowId);
-      if (!locked) return fail('NOT_FOUND', { resource: 'window' });
-      const { window: w, serviceIds } = locked;
-      const allowed = await checkWindowOperator(w, user);
-      if (!allowed.ok) return allowed;
-      const step = transition('waiting', 'call');
-      if (!step.ok) return fail('INVALID_TRANSITION', { from: 'waiting', command: 'call' });
-      const called = await repo.callNextEligible(tx, { siteId: w.siteId, windowId: w.id, serviceIds, toStatus: step.to, staffId: user.id, at: now });
-      return ok(called ? { row: called, window: w } : null);
-    });
+    const step = transition('waiting', 'call');
+    if (!step.ok) return fail('INVALID_TRANSITION', { from: 'waiting', command: 'call' });
+    const seen = await repo.findWindowWithServices(db, windowId);
+    if (!seen) return fail('NOT_FOUND', { resource: 'window' });
+    const allowedNow = await checkWindowOperator(seen.window, user);
+    if (!allowedNow.ok) return allowedNow;
+    // One round trip when a ticket is there to call; the statement re-checks the window under its lock.
+    const quick = await repo.callNextAtWindow(db, { windowId, clerkId: user.role === 'clerk' ? user.id : null, toStatus: step.to, staffId: user.id, at: now });
+    const outcome = quick
+      ? ok({ row: quick, window: seen.window })
+      : await db.transaction(async (tx): Promise<Result<{ row: TicketRow; window: WindowRow } | null>> => {
+          // Locking the window serialises calls at one window; calls at different windows run in parallel.
+          const locked = await repo.lockWindowWithServices(tx, windowId);
+          if (!locked) return fail('NOT_FOUND', { resource: 'window' });
+          const { window: w, serviceIds } = locked;
+          const allowed = await checkWindowOperator(w, user);
+          if (!allowed.ok) return allowed;
+          const called = await repo.callNextEligible(tx, { siteId: w.siteId, windowId: w.id, serviceIds, toStatus: step.to, staffId: user.id, at: now });
+          return ok(called ? { row: called, window: w } : null);
+        });
     if (!outcome.ok) return outcome;
     if (!outcome.value) return ok(null);
     const { row, window } = outcome.value;
@@ -478,8 +486,12 @@ export function createQueueService(deps: QueueDeps) {
   /** Warn staff once about each waiting ticket whose dueAt is near with no call. */
   async function warnAtRisk(horizonMs: number): Promise<number> {
     const claimed = await repo.claimAtRisk(db, clock.now(), horizonMs);
-    for (const t of claimed) {
-      await events.slaAtRisk({ siteId: t.siteId, ticketId: t.id, number: t.number, dueAt: isoInZone(t.dueAt.getTime(), await siteZone(t.siteId)) });
+    // A backlog can put hundreds at risk at once: one seq and one zone per site, not per ticket.
+    const bySite = new Map<string, typeof claimed>();
+    for (const t of claimed) bySite.set(t.siteId, [...(bySite.get(t.siteId) ?? []), t]);
+    for (const [siteId, list] of bySite) {
+      const [zone, seq] = await Promise.all([siteZone(siteId), events.currentSeq(siteId)]);
+      for (const t of list) await events.slaAtRisk({ siteId, ticketId: t.id, number: t.number, dueAt: isoInZone(t.dueAt.getTime(), zone) }, seq);
     }
     return claimed.length;
   }

@@ -49,7 +49,7 @@ export const tickets = pgTable(
     /** The estimate given at issue time, kept to report its error later. */
     etaAtIssueMin: integer('eta_at_issue_min'),
     etaHighAtIssueMin: integer('eta_high_at_issue_min'),
-    /** Set once `sla.atRisk` was sent, so the sweep warns once. */
+    /** No longer written: warnings live in `ticket_sla_warnings` (see there). Kept for nodes mid-upgrade. */
     slaWarnedAt: tz('sla_warned_at'),
   },
   (t) => [
@@ -79,6 +79,17 @@ export const ticketEvents = pgTable(
   },
   (t) => [index('ticket_events_ticket_idx').on(t.ticketId), index('ticket_events_site_at_idx').on(t.siteId, t.at)],
 );
+
+/**
+ * Tickets `sla.atRisk` was sent for, so the sweep warns once. A table of its own rather than a column of
+ * `tickets`: marking a waiting ticket would lock its row, and call-next (SKIP LOCKED) would pass over the
+ * very tickets most at risk while the sweep held them.
+ */
+export const ticketSlaWarnings = pgTable('ticket_sla_warnings', {
+  ticketId: uuid('ticket_id').primaryKey().references(() => tickets.id),
+  siteId: uuid('site_id').notNull(),
+  warnedAt: tz('warned_at').notNull(),
+});
 
 /** Atomic per-site, per-day, per-category number sequence. */
 export const numberCounters = pgTable(
