@@ -170,8 +170,9 @@ export async function findWindowWithServices(tx: Tx, windowId: string): Promise<
  */
 export async function callNextAtWindow(
   tx: Tx,
-  c: { windowId: string; clerkId: string | null; toStatus: TicketRow['status']; staffId: string; at: number },
+  c: { windowId: string; siteId: string; serviceIds: string[]; clerkId: string | null; toStatus: TicketRow['status']; staffId: string; at: number },
 ): Promise<TicketRow | undefined> {
+  if (c.serviceIds.length === 0) return undefined;
   const at = new Date(c.at).toISOString();
   const result = (await tx.execute(sql`
     WITH w AS MATERIALIZED (
@@ -179,10 +180,12 @@ export async function callNextAtWindow(
       WHERE id = ${c.windowId}::uuid AND status = 'open' AND (${c.clerkId}::uuid IS NULL OR clerk_id = ${c.clerkId}::uuid)
       FOR NO KEY UPDATE
     ), c AS MATERIALIZED (
-      SELECT t.id, t.status FROM tickets t, w
-      WHERE t.site_id = w.site_id AND t.status = 'waiting'
-        AND t.service_id IN (SELECT ws.service_id FROM window_services ws WHERE ws.window_id = w.id)
-        AND (t.target_window_id IS NULL OR t.target_window_id = w.id)
+      -- Site and items come as parameters, not from w, so the planner walks the waiting index in deadline
+      -- order; EXISTS (w) makes the window lock come first and gates the pick on it.
+      SELECT t.id, t.status FROM tickets t
+      WHERE EXISTS (SELECT 1 FROM w) AND t.site_id = ${c.siteId}::uuid AND t.status = 'waiting'
+        AND t.service_id = ANY(${`{${c.serviceIds.join(',')}}`}::uuid[])
+        AND (t.target_window_id IS NULL OR t.target_window_id = ${c.windowId}::uuid)
       ORDER BY t.due_at, t.issued_at, t.id
       LIMIT 1
       FOR NO KEY UPDATE OF t SKIP LOCKED
@@ -252,15 +255,13 @@ export async function findIdempotent(tx: Tx, scope: string, key: string) {
   return row;
 }
 
-/** Waiting tickets per category (number prefix) of a site: what boards show. */
-export async function waitingByCategory(tx: Tx, siteId: string): Promise<Record<string, number>> {
-  const rows = await tx
-    .select({ category: services.category, n: sql<number>`count(*)::int` })
-    .from(tickets)
-    .innerJoin(services, eq(services.id, tickets.serviceId))
-    .where(and(eq(tickets.siteId, siteId), eq(tickets.status, 'waiting')))
-    .groupBy(services.category);
-  return Object.fromEntries(rows.map((r) => [r.category, r.n]));
+/** Waiting tickets per item of a site (boards show them per category; the caller maps items to categories). */
+export async function waitingByService(tx: Tx, siteId: string): Promise<Map<string, number>> {
+  const result = (await tx.execute(sql`
+    SELECT service_id AS "serviceId", count(*)::int AS n FROM tickets WHERE site_id = ${siteId}::uuid AND status = 'waiting' GROUP BY service_id`)) as {
+    rows: { serviceId: string; n: number }[];
+  };
+  return new Map(result.rows.map((r) => [r.serviceId, Number(r.n)]));
 }
 
 /**

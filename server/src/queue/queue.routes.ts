@@ -128,7 +128,7 @@ export function queueRoutes(queue: QueueService): FastifyPluginAsyncTypebox {
           // Already masked at rest (张*三); the board never sees more.
           citizenName: t.citizenNameMasked ? maskName(t.citizenNameMasked) : null,
         })),
-        waiting: await repo.waitingByCategory(db, siteId),
+        waiting: await queue.waitingByCategory(siteId),
       };
     });
   };

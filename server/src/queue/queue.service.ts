@@ -172,8 +172,21 @@ export function createQueueService(deps: QueueDeps) {
     return ticket;
   }
 
+  /** Waiting tickets per category (number prefix): what boards show. */
+  async function waitingByCategory(siteId: string): Promise<Record<string, number>> {
+    const [counts, items] = await Promise.all([repo.waitingByService(db, siteId), catalog.forSite(siteId)]);
+    const categoryOf = new Map(items.map((i) => [i.id, i.category]));
+    const out: Record<string, number> = {};
+    for (const [serviceId, n] of counts) {
+      // An item added on another node since the catalog was cached: look it up (which refreshes the site).
+      const category = categoryOf.get(serviceId) ?? (await catalog.get(serviceId))?.category;
+      if (category) out[category] = (out[category] ?? 0) + n;
+    }
+    return out;
+  }
+
   function emitQueueChanged(siteId: string) {
-    events.queueChangedSoon(siteId, () => repo.waitingByCategory(db, siteId));
+    events.queueChangedSoon(siteId, () => waitingByCategory(siteId));
   }
 
   function requestHash(input: IssueInput): string {
@@ -290,7 +303,7 @@ export function createQueueService(deps: QueueDeps) {
     const allowedNow = await checkWindowOperator(seen.window, user);
     if (!allowedNow.ok) return allowedNow;
     // One round trip when a ticket is there to call; the statement re-checks the window under its lock.
-    const quick = await repo.callNextAtWindow(db, { windowId, clerkId: user.role === 'clerk' ? user.id : null, toStatus: step.to, staffId: user.id, at: now });
+    const quick = await repo.callNextAtWindow(db, { windowId, siteId: seen.window.siteId, serviceIds: seen.serviceIds, clerkId: user.role === 'clerk' ? user.id : null, toStatus: step.to, staffId: user.id, at: now });
     const outcome = quick
       ? ok({ row: quick, window: seen.window })
       : await db.transaction(async (tx): Promise<Result<{ row: TicketRow; window: WindowRow } | null>> => {
@@ -444,6 +457,7 @@ export function createQueueService(deps: QueueDeps) {
     present,
     liveEstimates,
     siteZone,
+    waitingByCategory,
   };
 
   async function transfer(id: string, user: StaffUser, body: { serviceId?: string; windowId?: string }): Promise<Result<Ticket>> {
