@@ -31,20 +31,26 @@ function offsetViaIntl(ms: number, timeZone: string): number {
 }
 
 const MINUTE = 60_000;
+/** Rationale: every zone in use today changes offset on a quarter hour of UTC (offsets are whole quarters). */
+const QUARTER_HOUR = 15 * MINUTE;
+const MAX_REMEMBERED = 50_000;
 /**
- * The last minute each zone's offset was looked up for. Rationale: Intl's formatToParts costs microseconds
- * and every API time goes through here; zone offsets only change on whole minutes, and a server formats
- * "now"-ish times, so one remembered minute per zone answers nearly every call.
+ * Offsets by zone and quarter hour. Intl's formatToParts costs microseconds and every API time goes
+ * through here (a sweep formats thousands of deadlines spread over an hour), so each quarter hour is
+ * asked once.
  */
-const offsetByMinute = new Map<string, { minute: number; offset: number }>();
+const offsetByQuarter = new Map<string, Map<number, number>>();
 
 /** The zone's offset from UTC at that instant, in minutes (Asia/Shanghai: +480). */
 export function offsetMinutes(ms: number, timeZone: string): number {
-  const minute = Math.floor(ms / MINUTE);
-  const known = offsetByMinute.get(timeZone);
-  if (known && known.minute === minute) return known.offset;
+  const quarter = Math.floor(ms / QUARTER_HOUR);
+  let known = offsetByQuarter.get(timeZone);
+  if (!known) offsetByQuarter.set(timeZone, (known = new Map()));
+  const hit = known.get(quarter);
+  if (hit !== undefined) return hit;
   const offset = offsetViaIntl(ms, timeZone);
-  offsetByMinute.set(timeZone, { minute, offset });
+  if (known.size >= MAX_REMEMBERED) known.clear();
+  known.set(quarter, offset);
   return offset;
 }
 
