@@ -1,5 +1,5 @@
 /** SQL of the queue: every function takes the transaction it runs in. */
-import { and, asc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.ts';
 import { idempotencyKeys, services, ticketEvents, tickets, windowServices, windows } from '../db/schema/index.ts';
 
@@ -162,28 +162,27 @@ export async function findWindowWithServices(tx: Tx, windowId: string): Promise<
   return row ? { window: row.window, serviceIds: parsePgArray(row.serviceIds) } : undefined;
 }
 
+interface CallAtWindow {
+  windowId: string;
+  siteId: string;
+  serviceIds: string[];
+  toStatus: TicketRow['status'];
+  staffId: string;
+  at: number;
+}
+
 /**
- * The common case of call-next as one statement, with no transaction around it: lock the window (still
- * open, still staffed by `clerkId` when given), pick its next eligible ticket (SKIP LOCKED), mark it called
- * and log the event. Returns undefined when it called nobody, for whatever reason; the caller then takes
- * the careful path (`lockWindowWithServices` + `callNextEligible`), which can tell why.
+ * One statement: pick the window's next eligible ticket in calling order (`lockNextEligible`'s order,
+ * SKIP LOCKED), mark it called and append the `called` event. `windowGate`, when given, is a CTE named
+ * `w` that the pick waits for and requires a row of.
  */
-export async function callNextAtWindow(
-  tx: Tx,
-  c: { windowId: string; siteId: string; serviceIds: string[]; clerkId: string | null; toStatus: TicketRow['status']; staffId: string; at: number },
-): Promise<TicketRow | undefined> {
+async function pickAndCall(tx: Tx, c: CallAtWindow, windowGate?: SQL): Promise<TicketRow | undefined> {
   if (c.serviceIds.length === 0) return undefined;
   const at = new Date(c.at).toISOString();
   const result = (await tx.execute(sql`
-    WITH w AS MATERIALIZED (
-      SELECT id, site_id FROM windows
-      WHERE id = ${c.windowId}::uuid AND status = 'open' AND (${c.clerkId}::uuid IS NULL OR clerk_id = ${c.clerkId}::uuid)
-      FOR NO KEY UPDATE
-    ), c AS MATERIALIZED (
-      -- Site and items come as parameters, not from w, so the planner walks the waiting index in deadline
-      -- order; EXISTS (w) makes the window lock come first and gates the pick on it.
+    WITH ${windowGate ? sql`${windowGate},` : sql``} c AS MATERIALIZED (
       SELECT t.id, t.status FROM tickets t
-      WHERE EXISTS (SELECT 1 FROM w) AND t.site_id = ${c.siteId}::uuid AND t.status = 'waiting'
+      WHERE ${windowGate ? sql`EXISTS (SELECT 1 FROM w) AND` : sql``} t.site_id = ${c.siteId}::uuid AND t.status = 'waiting'
         AND t.service_id = ANY(${`{${c.serviceIds.join(',')}}`}::uuid[])
         AND (t.target_window_id IS NULL OR t.target_window_id = ${c.windowId}::uuid)
       ORDER BY t.due_at, t.issued_at, t.id
@@ -204,37 +203,27 @@ export async function callNextAtWindow(
 }
 
 /**
- * Calls the next eligible ticket at a window in one statement: picks it (`lockNextEligible`'s order,
- * SKIP LOCKED), marks it called and appends the `called` event. Falls back to `lockNextEligible`'s wait
- * when every eligible ticket was briefly locked by something else.
+ * The common case of call-next, with no transaction around it: lock the window (still open, still staffed
+ * by `clerkId` when given) and call its next ticket, in one statement. Site and items come as parameters
+ * rather than from the window so the planner walks the waiting index in deadline order. Returns undefined
+ * when it called nobody, for whatever reason; the caller then takes the careful path
+ * (`lockWindowWithServices` + `callNextEligible`), which can tell why.
  */
-export async function callNextEligible(
-  tx: Tx,
-  c: { siteId: string; windowId: string; serviceIds: string[]; toStatus: TicketRow['status']; staffId: string; at: number },
-): Promise<TicketRow | undefined> {
-  if (c.serviceIds.length === 0) return undefined;
-  const at = new Date(c.at).toISOString();
-  const services = `{${c.serviceIds.join(',')}}`;
-  const result = (await tx.execute(sql`
-    WITH c AS (
-      SELECT id, status FROM tickets
-      WHERE site_id = ${c.siteId}::uuid AND status = 'waiting' AND service_id = ANY(${services}::uuid[])
-        AND (target_window_id IS NULL OR target_window_id = ${c.windowId}::uuid)
-      ORDER BY due_at, issued_at, id
-      LIMIT 1
-      FOR NO KEY UPDATE SKIP LOCKED
-    ), u AS (
-      UPDATE tickets SET status = ${c.toStatus}::text, window_id = ${c.windowId}::uuid, called_at = coalesce(tickets.called_at, ${at}::timestamptz),
-        last_called_at = ${at}::timestamptz, call_count = tickets.call_count + 1
-      FROM c WHERE tickets.id = c.id
-      RETURNING tickets.*, c.status AS from_status
-    ), e AS (
-      INSERT INTO ticket_events (ticket_id, site_id, type, from_status, to_status, actor_kind, actor_id, window_id, at)
-      SELECT u.id, u.site_id, 'called', u.from_status, u.status, 'staff', ${c.staffId}::uuid, ${c.windowId}::uuid, ${at}::timestamptz FROM u
-    )
-    SELECT * FROM u`)) as { rows: Record<string, unknown>[] };
-  const raw = result.rows[0];
-  if (raw) return ticketFromSqlRow(raw);
+export async function callNextAtWindow(tx: Tx, c: CallAtWindow & { clerkId: string | null }): Promise<TicketRow | undefined> {
+  return pickAndCall(tx, c, sql`w AS MATERIALIZED (
+      SELECT id FROM windows
+      WHERE id = ${c.windowId}::uuid AND status = 'open' AND (${c.clerkId}::uuid IS NULL OR clerk_id = ${c.clerkId}::uuid)
+      FOR NO KEY UPDATE
+    )`);
+}
+
+/**
+ * Calls the next eligible ticket at a window whose lock the transaction holds, falling back to
+ * `lockNextEligible`'s wait when every eligible ticket was briefly locked by something else.
+ */
+export async function callNextEligible(tx: Tx, c: CallAtWindow): Promise<TicketRow | undefined> {
+  const called = await pickAndCall(tx, c);
+  if (called || c.serviceIds.length === 0) return called;
   const waited = await lockNextEligible(tx, c.siteId, c.windowId, c.serviceIds);
   if (!waited) return undefined;
   const [updated] = await tx
