@@ -18,6 +18,8 @@ import { startMediaServer, token, type TestServer } from './helpers.ts';
 const CHROMIUM = '/usr/bin/chromium';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOM = 'assist-room-1';
+// Chromium's getStats() names the SRTP profile as DTLS-SRTP does (RFC 7714's AEAD_AES_256_GCM).
+const SRTP_CIPHER = 'SRTP_AEAD_AES_256_GCM';
 
 const CHROMIUM_ARGS = [
 	'--headless',
@@ -40,6 +42,7 @@ interface PageApi {
 	join(url: string, token: string): Promise<string>;
 	shareScreen(): Promise<string>;
 	stats(): Promise<MediaStats>;
+	srtpCiphers(): Promise<[RTCPeerConnectionState: string, srtpCipher: string | null][]>;
 	connectionState(): string | undefined;
 	silenceMedia(): void;
 	state: { states: string[]; remote: { peerId: string; source: string; kind: string; consumerId: string }[]; error?: string };
@@ -147,6 +150,15 @@ test('two browsers see each other, share a screen and survive the death of the r
 	const camAtB = await waitForVideo(pageB, 'clerk-a', 'camera', 20_000);
 	const camAtA = await waitForVideo(pageA, 'expert-b', 'camera', 20_000);
 
+	// Media is encrypted with the SRTP profile DTLS-SRTP settled on between Chromium and the SFU, the one
+	// bench/sfu capacity-plans with: AES-256-GCM (mediasoup's first choice; Chromium offers the GCM suites).
+	for (const page of [pageA, pageB]) {
+		expect(await page.evaluate(() => api().srtpCiphers())).toEqual([
+			['connected', SRTP_CIPHER],
+			['connected', SRTP_CIPHER],
+		]);
+	}
+
 	// A's camera goes out as simulcast (three layers).
 	const statsA = await pageA.evaluate(() => api().stats());
 	expect(statsA.outbound.find((o) => o.source === 'camera')?.layers.length).toBe(3);
@@ -180,6 +192,10 @@ test('two browsers see each other, share a screen and survive the death of the r
 	const statesA = await waitForRejoined(pageA, 'rejoining:workerDied', 10_000);
 	expect(statesA).toContain('rejoining:workerDied');
 	expect(statesA.at(-1)).toBe('joined');
+	// The connections to the replacement worker negotiate the same cipher (the dead ones are closed).
+	for (const page of [pageA, pageB]) {
+		expect((await page.evaluate(() => api().srtpCiphers())).map(([, cipher]) => cipher)).toEqual([SRTP_CIPHER, SRTP_CIPHER]);
+	}
 	expect(pageErrors).toEqual([]);
 	console.info(`[two-browsers] media recovered ${recoveredMs} ms after SIGKILL of worker pid ${pid}`);
 });

@@ -64,6 +64,19 @@ globalThis.yc = {
 	async stats() {
 		return state.connection.getStats();
 	},
+	/**
+	 * The SRTP cipher of every open peer connection, from its getStats() 'transport' report (`srtpCipher`, set
+	 * once DTLS has negotiated the SRTP profile; undefined before), as [connectionState, srtpCipher] pairs.
+	 */
+	async srtpCiphers() {
+		const out = [];
+		for (const pc of peerConnections) {
+			if (pc.connectionState === 'closed') continue;
+			const report = await pc.getStats();
+			for (const s of report.values()) if (s.type === 'transport') out.push([pc.connectionState, s.srtpCipher ?? null]);
+		}
+		return out;
+	},
 	/** Closes every peer connection behind the library's back: media stops, the socket stays up. */
 	silenceMedia() {
 		for (const pc of peerConnections.splice(0)) pc.close();
