@@ -42,7 +42,7 @@ export function ticketFromSqlRow(raw: Record<string, unknown>): TicketRow {
 }
 
 export interface IssueRow {
-  siteId: string; serviceId: string; day: string; category: string; priority: TicketRow['priority']; channel: TicketRow['channel'];
+  siteId: string; serviceId: string; day: string; number: string; priority: TicketRow['priority']; channel: TicketRow['channel'];
   issuedAt: number; waitAnchorAt: number; dueAt: number; targetWindowId: string | null;
   citizenNameMasked: string | null; citizenIdHash: string | null; citizenIdMasked: string | null; citizenPhoneMasked: string | null;
   accessTokenHash: string; appointmentId: string | null; transferredFromId: string | null;
@@ -51,28 +51,37 @@ export interface IssueRow {
 }
 
 /**
- * Issues a ticket in one statement: the day's next number of its category, the ticket, its `issued` event
- * and its idempotency key commit together or not at all. Rationale: one round trip and one commit per
- * ticket; the counter row stays locked only for this statement's commit, and a failed issue leaves no gap.
+ * The next number of a site's local day and category. Its own statement, committed without waiting for
+ * the disk (`synchronous_commit` off for this one transaction): every kiosk issuing in a category queues
+ * on this row, and holding it across a disk flush would cap a category at one ticket per flush. Safe: the
+ * ticket that uses the number commits durably after it, and Postgres flushes its log in order, so no
+ * stored ticket can have a number the counter forgot. A failed issue leaves a gap, never a repeat.
+ */
+export async function nextNumber(tx: Tx, siteId: string, day: string, category: string): Promise<number> {
+  const result = (await tx.execute(sql`
+    INSERT INTO number_counters (site_id, day, category, last)
+    SELECT ${siteId}::uuid, ${day}::date, ${category}::text, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
+    ON CONFLICT (site_id, day, category) DO UPDATE SET last = number_counters.last + 1
+    RETURNING last`)) as { rows: { last: number | string }[] };
+  return Number(result.rows[0]?.last ?? 1);
+}
+
+/**
+ * Stores an issued ticket in one statement: the ticket, its `issued` event and its idempotency key commit
+ * together or not at all, in one round trip.
  */
 export async function insertIssuedTicket(tx: Tx, r: IssueRow): Promise<TicketRow> {
   const ts = (ms: number) => new Date(ms).toISOString();
   const result = (await tx.execute(sql`
-    WITH n AS (
-      INSERT INTO number_counters (site_id, day, category, last) VALUES (${r.siteId}::uuid, ${r.day}::date, ${r.category}::text, 1)
-      ON CONFLICT (site_id, day, category) DO UPDATE SET last = number_counters.last + 1
-      RETURNING last
-    ), t AS (
+    WITH t AS (
       INSERT INTO tickets (site_id, service_id, day, number, status, priority, channel, issued_at, wait_anchor_at, due_at,
         target_window_id, citizen_name_masked, citizen_id_hash, citizen_id_masked, citizen_phone_masked, access_token_hash,
         appointment_id, transferred_from_id)
-      SELECT ${r.siteId}::uuid, ${r.serviceId}::uuid, ${r.day}::date,
-        ${r.category}::text || lpad(n.last::text, greatest(3, length(n.last::text)), '0'),
+      VALUES (${r.siteId}::uuid, ${r.serviceId}::uuid, ${r.day}::date, ${r.number}::text,
         'waiting', ${r.priority}::text, ${r.channel}::text, ${ts(r.issuedAt)}::timestamptz, ${ts(r.waitAnchorAt)}::timestamptz,
         ${ts(r.dueAt)}::timestamptz, ${r.targetWindowId}::uuid, ${r.citizenNameMasked}::text, ${r.citizenIdHash}::text,
         ${r.citizenIdMasked}::text, ${r.citizenPhoneMasked}::text, ${r.accessTokenHash}::text,
-        ${r.appointmentId}::uuid, ${r.transferredFromId}::uuid
-      FROM n
+        ${r.appointmentId}::uuid, ${r.transferredFromId}::uuid)
       RETURNING *
     ), e AS (
       INSERT INTO ticket_events (ticket_id, site_id, type, to_status, actor_kind, at, data)

@@ -230,8 +230,9 @@ export function createQueueService(deps: QueueDeps) {
     });
     let row: TicketRow;
     try {
+      const seq = await repo.nextNumber(db, input.siteId, day, service.category);
       row = await repo.insertIssuedTicket(db, {
-        siteId: input.siteId, serviceId: service.id, day, category: service.category, priority, channel: input.channel,
+        siteId: input.siteId, serviceId: service.id, day, number: `${service.category}${String(seq).padStart(3, '0')}`, priority, channel: input.channel,
         issuedAt: now, waitAnchorAt, dueAt, targetWindowId: input.appointment?.targetWindowId ?? input.transfer?.targetWindowId ?? null,
         citizenNameMasked: citizen.value.nameMasked, citizenIdHash: citizen.value.idHash, citizenIdMasked: citizen.value.idMasked,
         citizenPhoneMasked: citizen.value.phoneMasked, accessTokenHash: hashToken(accessToken),
