@@ -63,6 +63,12 @@ export interface IssueInput {
 /** Rationale: a week of history smooths one odd day; a shorter span follows seasonal change faster. */
 const HANDLE_HISTORY_MS = 7 * 24 * 60 * MINUTE_MS;
 const HANDLE_CACHE_MS = 60_000;
+/**
+ * Rationale: under a rush, plays of a site's queue would otherwise run back to back, each for the few
+ * tickets committed during the last; waiting up to 25 ms (unnoticeable at a kiosk) lets one play serve
+ * a whole burst. A quiet site's play starts at once.
+ */
+const MIN_PLAY_GAP_MS = 25;
 
 
 export function createQueueService(deps: QueueDeps) {
@@ -72,7 +78,8 @@ export function createQueueService(deps: QueueDeps) {
   // Coalesced estimates: concurrent issues at one site share one forward play that began after their
   // commits, instead of each reading the whole queue (a kiosk rush would otherwise be quadratic).
   const committedGen = new Map<string, number>();
-  const inflightEstimates = new Map<string, { startedGen: number; promise: Promise<Map<string, TicketLive>> }>();
+  const inflightEstimates = new Map<string, { startedGen: number | null; promise: Promise<Map<string, TicketLive>> }>();
+  const lastPlayStart = new Map<string, number>();
   const catalog = createServiceCatalog(db, clock);
   const unsavedEstimates = new Map<string, { id: string; eta: number | null; etaHigh: number | null }[]>();
 
@@ -103,15 +110,23 @@ export function createQueueService(deps: QueueDeps) {
   async function estimatesSince(siteId: string, gen: number): Promise<Map<string, TicketLive>> {
     for (;;) {
       const current = inflightEstimates.get(siteId);
-      if (current && current.startedGen >= gen) return current.promise;
+      // A play that has not started yet will see every commit made so far.
+      if (current && (current.startedGen === null || current.startedGen >= gen)) return current.promise;
       if (current) {
         await current.promise.catch(() => undefined);
         continue;
       }
-      const promise = liveEstimates(siteId).finally(() => {
-        if (inflightEstimates.get(siteId)?.promise === promise) inflightEstimates.delete(siteId);
+      const entry: { startedGen: number | null; promise: Promise<Map<string, TicketLive>> } = { startedGen: null, promise: Promise.resolve(new Map()) };
+      const wait = (lastPlayStart.get(siteId) ?? -Infinity) + MIN_PLAY_GAP_MS - performance.now();
+      entry.promise = (async () => {
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        entry.startedGen = committedGen.get(siteId) ?? 0;
+        lastPlayStart.set(siteId, performance.now());
+        return liveEstimates(siteId);
+      })().finally(() => {
+        if (inflightEstimates.get(siteId) === entry) inflightEstimates.delete(siteId);
       });
-      inflightEstimates.set(siteId, { startedGen: committedGen.get(siteId) ?? 0, promise });
+      inflightEstimates.set(siteId, entry);
     }
   }
 

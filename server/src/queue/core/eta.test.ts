@@ -193,7 +193,8 @@ describe('estimateWaits: properties', () => {
 });
 
 describe('estimateWaits: scale', () => {
-  it('10,000 tickets × 50 windows in well under a second (budget: 100 ms; see bench)', () => {
+  // Its speed is measured by bench/planner ("ETA forward play"); this checks a hall-sized queue is fully played.
+  it('gives every one of 10,000 tickets across 50 windows a position and a wait', () => {
     const services = Array.from({ length: 20 }, (_, i) => `s${i}`);
     const waiting = Array.from({ length: 10_000 }, (_, i): QueuedTicket => ({
       id: `t${i}`,
@@ -205,16 +206,10 @@ describe('estimateWaits: scale', () => {
       win(`w${i}`, services.filter((_, s) => (s + i) % 3 !== 0), i % 7),
     );
     const handle = Object.fromEntries(services.map((s, i) => [s, 5 + (i % 10)]));
-    let best = Infinity;
-    let size = 0;
-    // Best of 5 (the first also warms the JIT): the machine is shared, the best run is the code's own cost.
-    for (let i = 0; i < 5; i++) {
-      const t0 = performance.now();
-      size = run(waiting, windows, handle).size;
-      best = Math.min(best, performance.now() - t0);
-    }
-    expect(size).toBe(10_000);
-    // Rationale: ~15 ms warm on an idle core; 100 ms is the target, asserted with 5× room for a busy machine.
-    expect(best).toBeLessThan(500);
+    const result = run(waiting, windows, handle);
+    expect(result.size).toBe(10_000);
+    const positions = [...result.values()].map((r) => r.position);
+    expect(new Set(positions).size).toBe(10_000);
+    expect([...result.values()].every((r) => r.etaMinutes !== null && r.etaMinutesHigh !== null && r.etaMinutesHigh >= r.etaMinutes)).toBe(true);
   });
 });
