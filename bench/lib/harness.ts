@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
@@ -119,19 +119,24 @@ export function cpuSeconds(pid: number | undefined): number {
   }
 }
 
-/** CPU seconds used by every local `postgres` process (backends included), or NaN when not on Linux. */
-export function postgresCpuSeconds(): number {
+/** CPU seconds used so far by each Postgres backend serving database `url` (the server's pool), by pid. */
+export async function postgresCpuByPid(url: string): Promise<Map<number, number>> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
   try {
-    let total = 0;
-    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-      try {
-        if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(pid));
-      } catch {
-        // gone meanwhile
-      }
-    }
-    return total;
-  } catch {
-    return NaN;
+    const { rows } = await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    return new Map(rows.map((r) => [r.pid, cpuSeconds(r.pid)]));
+  } finally {
+    await client.end();
   }
+}
+
+/**
+ * CPU seconds the backends used between two readings: backends alive at the end count from the start (or
+ * from birth); one that exited meanwhile (an idle pool connection closing) was idle, and is left out.
+ */
+export function postgresCpuBetween(start: Map<number, number>, end: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, seconds] of end) total += seconds - (start.get(pid) ?? 0);
+  return total;
 }

@@ -13,7 +13,7 @@
 import os from 'node:os';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
-import { closeHttp, cpuSeconds, http, postgresCpuSeconds, rawInsertBaseline, startServer, withDatabase, ADMIN_URL } from '../lib/harness.ts';
+import { closeHttp, cpuSeconds, http, postgresCpuBetween, postgresCpuByPid, rawInsertBaseline, startServer, withDatabase, ADMIN_URL } from '../lib/harness.ts';
 import { fmt, machineLine, percentile, runConcurrent, summarize } from '../lib/stats.ts';
 import { writeSection } from '../lib/results.ts';
 
@@ -29,12 +29,13 @@ const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 2_000);
 const FANOUT_CALLS = 20;
 
 /** CPU milliseconds per operation of the bench client, the server and Postgres over `fn`. */
-async function withCpu<T>(serverCpu: () => number, ops: () => number, fn: () => Promise<T>): Promise<{ result: T; cpu: string }> {
-  const [c0, s0, p0] = [cpuSeconds(process.pid), serverCpu(), postgresCpuSeconds()];
+async function withCpu<T>(url: string, serverCpu: () => number, ops: () => number, fn: () => Promise<T>): Promise<{ result: T; cpu: string }> {
+  const [c0, s0, p0] = [cpuSeconds(process.pid), serverCpu(), await postgresCpuByPid(url)];
   const result = await fn();
   const n = ops();
-  const per = (a: number, b: number) => fmt(((b - a) * 1000) / n, 2);
-  return { result, cpu: `CPU ms/op: server ${per(s0, serverCpu())}, Postgres ${per(p0, postgresCpuSeconds())}, bench client ${per(c0, cpuSeconds(process.pid))}` };
+  const [c1, s1, p1] = [cpuSeconds(process.pid), serverCpu(), await postgresCpuByPid(url)];
+  const per = (seconds: number) => fmt((seconds * 1000) / n, 2);
+  return { result, cpu: `CPU ms/op: server ${per(s1 - s0)}, Postgres backends ${per(postgresCpuBetween(p0, p1))}, bench client ${per(c1 - c0)}` };
 }
 
 async function main() {
@@ -55,7 +56,7 @@ async function main() {
       for (let i = 0; i < 5; i++) services.push((await http(base, 'POST', `/admin/sites/${site.id}/services`, { code: `S${i}`, name: `事项${i}`, category: 'ABCDE'[i], complexity: 'general' }, admin)).body.id);
 
       // (2) ticket issue over HTTP.
-      const issueRun = await withCpu(server.cpuSeconds, () => ISSUE_TOTAL, () => runConcurrent(ISSUE_TOTAL, CONCURRENCY, async (i) => {
+      const issueRun = await withCpu(url, server.cpuSeconds, () => ISSUE_TOTAL, () => runConcurrent(ISSUE_TOTAL, CONCURRENCY, async (i) => {
         const r = await http(base, 'POST', `/sites/${site.id}/tickets`, { serviceId: services[i % services.length], channel: 'kiosk' });
         if (r.status !== 201) throw new Error(`issue failed: ${r.status} ${JSON.stringify(r.body)}`);
       }));
@@ -98,7 +99,7 @@ async function main() {
       const paced: number[] = [];
       const busy = new Map<number, Promise<void>>();
       const tPaced = performance.now();
-      const pacedRun = await withCpu(server.cpuSeconds, () => PACED_CALLS, async () => {
+      const pacedRun = await withCpu(url, server.cpuSeconds, () => PACED_CALLS, async () => {
         for (let k = 0; k < PACED_CALLS; k++) {
           const dueAt = tPaced + (k * 1000) / PACED_CALLS_PER_SEC;
           const wait = dueAt - performance.now();
@@ -163,7 +164,7 @@ async function main() {
   writeSection('Queue', [
     `\`npm run bench:queue\` — run ${new Date().toISOString()} on ${machineLine()}; load average ${load} after; Postgres ${ADMIN_URL.replace(/\/\/[^@]*@/, '//')}; server as a separate process, no Redis.`,
     table,
-    `CPU per operation, from /proc (server process, all local Postgres processes, this bench process):\n\n${cpu}`,
+    `CPU per operation, from /proc (server process, the Postgres backends of its pool, this bench process):\n\n${cpu}`,
     '(3a) is what a clerk feels: calls arrive on a schedule (open loop) across 50 windows, 250× a real hall\'s rate. (3b) shows capacity: 50 windows calling back to back, where latency is mostly waiting in line (Little\'s law: 50 in flight ÷ throughput).',
   ].join('\n\n'));
 }
