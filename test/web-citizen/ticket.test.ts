@@ -114,6 +114,20 @@ describe('citizen app: ticket', { timeout: 120_000 }, () => {
     await page.close();
   });
 
+  it('a ticket moved to another item at the window: the phone follows it to the new number and says why', async () => {
+    const page = await newPage(browser, PHONE, t.url);
+    const ticketId = await takeOnPage(page, '公积金提取');
+    await clerk('POST', `/windows/${hall.windows.w2}/open`);
+    await callUntil(hall.windows.w2, ticketId);
+    await clerk('POST', `/tickets/${ticketId}/start`);
+    const next = await clerk('POST', `/tickets/${ticketId}/transfer`, { serviceId: hall.services.general });
+    await page.waitForURL((url) => url.hash === `#/ticket/${encodeURIComponent(next.id)}` || url.hash === `#/ticket/${next.id}`, { timeout: LIVE_MS });
+    await page.getByTestId('transferred-in').waitFor({ timeout: LIVE_MS });
+    await expect.poll(() => page.locator('.ticket-number').textContent(), { timeout: LIVE_MS }).toBe(next.number);
+    await page.locator('[data-ticket-status="waiting"]').waitFor();
+    await page.close();
+  });
+
   it('cancelling asks first, then leaves the queue', async () => {
     const page = await newPage(browser, PHONE, t.url);
     const ticketId = await takeOnPage(page, '不动产登记');

@@ -37,7 +37,7 @@ function route(path: string, props: AppProps): ReactNode {
   if ((m = match('/site/:siteId', path))) return <SiteScreen siteId={m.siteId!} />;
   if ((m = match('/site/:siteId/service/:serviceId', path))) return <ServiceScreen siteId={m.siteId!} serviceId={m.serviceId!} />;
   if ((m = match('/take/:siteId/:serviceId', path))) return <TakeScreen siteId={m.siteId!} serviceId={m.serviceId!} />;
-  if ((m = match('/ticket/:id', path))) return <TicketScreen ticketId={m.id!} />;
+  if ((m = match('/ticket/:id', path))) return <TicketScreen key={m.id} ticketId={m.id!} />;
   if ((m = match('/t/:id/:token', path))) return <AdoptTicket ticketId={m.id!} token={m.token!} />;
   if (path === '/mine') return <MineScreen />;
   if (path === '/book') return <BookStart />;

@@ -171,6 +171,7 @@ export const Ticket = Type.Object({
   finishedAt: Nullable(IsoTime),
   appointmentId: Nullable(Id),
   transferredFromId: Nullable(Id),
+  transferredToId: Type.Optional(Id),
   citizen: Nullable(Type.Object({ name: Nullable(Type.String()), idNumber: Nullable(Type.String()), phone: Nullable(Type.String()) }, { description: 'masked' })),
   accessToken: Type.Optional(Type.String({ description: 'only in the creation response' })),
   join: Type.Optional(JoinInfo),

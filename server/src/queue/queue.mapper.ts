@@ -11,7 +11,7 @@ export interface TicketLive {
 const NO_LIVE: TicketLive = { position: null, etaMinutes: null, etaMinutesHigh: null };
 
 /** The API's Ticket: times in the site's zone, personal data only in masked form. */
-export function toTicket(r: TicketRow, timeZone: string, extra: { windowNumber?: number | null; live?: TicketLive } = {}): Ticket {
+export function toTicket(r: TicketRow, timeZone: string, extra: { windowNumber?: number | null; live?: TicketLive; transferredToId?: string } = {}): Ticket {
   const iso = (d: Date | null) => (d ? isoInZone(d.getTime(), timeZone) : null);
   const hasCitizen = r.citizenNameMasked || r.citizenIdMasked || r.citizenPhoneMasked;
   return {
@@ -32,6 +32,8 @@ export function toTicket(r: TicketRow, timeZone: string, extra: { windowNumber?:
     finishedAt: iso(r.finishedAt),
     appointmentId: r.appointmentId,
     transferredFromId: r.transferredFromId,
+    // Where a transferred ticket went: the citizen's phone follows it there with the same access token.
+    ...(extra.transferredToId ? { transferredToId: extra.transferredToId } : {}),
     citizen: hasCitizen ? { name: r.citizenNameMasked, idNumber: r.citizenIdMasked, phone: r.citizenPhoneMasked } : null,
   };
 }

@@ -25,6 +25,12 @@ export async function findWindow(tx: Tx, id: string, lock = false): Promise<Wind
   return row;
 }
 
+/** The follow-up ticket a transfer issued, if any. */
+export async function followUpOf(tx: Tx, ticketId: string): Promise<string | undefined> {
+  const [row] = await tx.select({ id: tickets.id }).from(tickets).where(eq(tickets.transferredFromId, ticketId)).limit(1);
+  return row?.id;
+}
+
 export async function windowServiceIds(tx: Tx, windowId: string): Promise<string[]> {
   const rows = await tx.select({ id: windowServices.serviceId }).from(windowServices).where(eq(windowServices.windowId, windowId));
   return rows.map((r) => r.id);

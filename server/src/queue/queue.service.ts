@@ -181,7 +181,8 @@ export function createQueueService(deps: QueueDeps) {
   async function present(row: TicketRow, options: { live?: boolean; join?: JoinInfo; accessToken?: string } = {}): Promise<Ticket> {
     const tz = await siteZone(row.siteId);
     const live = options.live && row.status === 'waiting' ? (await liveEstimates(row.siteId)).get(row.id) : undefined;
-    const ticket = toTicket(row, tz, { windowNumber: await windowNumberOf(row.windowId), ...(live ? { live } : {}) });
+    const followUp = row.status === 'transferred' ? await repo.followUpOf(db, row.id) : undefined;
+    const ticket = toTicket(row, tz, { windowNumber: await windowNumberOf(row.windowId), ...(live ? { live } : {}), ...(followUp ? { transferredToId: followUp } : {}) });
     if (options.accessToken) ticket.accessToken = options.accessToken;
     if (options.join) ticket.join = options.join;
     return ticket;
@@ -496,8 +497,11 @@ export function createQueueService(deps: QueueDeps) {
       transfer: { fromId: original.id, waitAnchorAt: original.waitAnchorAt.getTime(), targetWindowId: body.windowId ?? null },
     });
     if (!follow.ok) return follow;
-    // The citizen keeps following the same phone page: the follow-up is reachable with the original's token.
+    // The citizen keeps following the same phone page: the follow-up is reachable with the original's token,
+    // and the original's watchers hear where it went.
     await db.update(tickets).set({ accessTokenHash: original.accessTokenHash }).where(eq(tickets.id, follow.value.id));
+    const moved = r.value;
+    events.afterCommit(moved.siteId, async () => events.ticketUpdated(await present(moved)));
     const { accessToken: _omit, ...rest } = follow.value;
     return ok(rest);
   }

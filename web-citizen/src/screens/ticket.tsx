@@ -59,6 +59,25 @@ export function TicketScreen({ ticketId }: { ticketId: string }) {
     seenCall.current = callKey;
   }, [ticket, t, lang]);
 
+  // A transferred ticket continues as its follow-up, which the same access token opens: go there.
+  const followUp = ticket?.status === 'transferred' ? ticket.transferredToId : undefined;
+  useEffect(() => {
+    if (!followUp || !token) return;
+    let stopped = false;
+    api.ticket(followUp, token).then(
+      (next) => {
+        if (stopped) return;
+        const siteName = heldTickets().find((h) => h.id === ticketId)?.siteName;
+        holdTicket({ id: next.id, token, siteId: next.siteId, number: next.number, issuedAt: next.issuedAt, ...(siteName ? { siteName } : {}) });
+        navigate(`/ticket/${next.id}`, { replace: true });
+      },
+      () => undefined, // stay on the transferred ticket; its status says what happened
+    );
+    return () => {
+      stopped = true;
+    };
+  }, [followUp, token, ticketId]);
+
   if (!token) {
     return (
       <Screen title={t('ticket.title')}>
@@ -94,6 +113,7 @@ export function TicketScreen({ ticketId }: { ticketId: string }) {
       <div className={`ticket-card status-${ticket.status}`} data-ticket-status={ticket.status}>
         <p className="ticket-label">{t('ticket.number')}</p>
         <p className="ticket-number" aria-label={`${t('ticket.number')} ${ticket.number}`}>{ticket.number}</p>
+        {ticket.transferredFromId && ticket.status === 'waiting' && <p className="ticket-where" data-testid="transferred-in">{t('ticket.transferredIn')}</p>}
         {(held?.serviceName || held?.siteName) && (
           <p className="ticket-where">
             {held.serviceName}
