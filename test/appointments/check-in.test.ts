@@ -51,6 +51,9 @@ describe('check-in', () => {
     expect(typeof res.body.accessToken).toBe('string');
     const appt = await t.api('GET', `/appointments/${a.id}`, undefined, { 'x-access-token': a.accessToken });
     expect(appt.body).toMatchObject({ status: 'checkedIn', ticketId: res.body.id, checkedInAt: '2026-11-23T09:05:00+08:00' });
+    // The clerk sees who booked, masked as on the booking.
+    expect(res.body.citizen).toEqual(appt.body.citizen);
+    expect(res.body.citizen.name).toMatch(/\*/);
     // Someone walking in at the slot's start is due 30 minutes later: the booked citizen is called first.
     clock.set(at('2026-11-23T09:30:00'));
     const walkIn = await t.api('POST', `/sites/${hall.siteId}/tickets`, { serviceId: hall.services.general, channel: 'kiosk' });

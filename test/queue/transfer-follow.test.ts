@@ -21,7 +21,7 @@ afterAll(async () => {
 
 test('the original ticket names its follow-up, live and on reading, and the same token opens it', async () => {
   const clerk = bearer(hall.tokens.clerk);
-  const issued = (await t.api('POST', `/sites/${hall.siteId}/tickets`, { serviceId: hall.services.other, channel: 'mobile' })).body;
+  const issued = (await t.api('POST', `/sites/${hall.siteId}/tickets`, { serviceId: hall.services.other, channel: 'mobile', citizen: { name: '王小明', phone: '13800001111' } })).body;
   phone = await connect(t.url, '/hall');
   await request(phone, 'ticket:watch', { ticketId: issued.id, accessToken: issued.accessToken });
   await t.api('POST', `/windows/${hall.windows.w2}/open`, undefined, clerk);
@@ -39,6 +39,9 @@ test('the original ticket names its follow-up, live and on reading, and the same
   const followUp = await t.api('GET', `/tickets/${moved.body.id}?t=${issued.accessToken}`);
   expect(followUp.status).toBe(200);
   expect(followUp.body).toMatchObject({ status: 'waiting', transferredFromId: issued.id, serviceId: hall.services.general, dueAt: issued.dueAt });
+  // The clerk at the next desk sees who it is, masked as before.
+  expect(followUp.body.citizen).toEqual(issued.citizen);
+  expect(issued.citizen.name).not.toBe('王小明');
   // A ticket that was never transferred names no follow-up.
   expect(followUp.body.transferredToId).toBeUndefined();
 });

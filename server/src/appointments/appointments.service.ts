@@ -479,6 +479,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
     const ticket = await deps.queue.issue({
       siteId: row.siteId, serviceId: row.serviceId, channel: 'appointment',
       appointment: { id: row.id, slotStart: row.start.getTime(), checkInAt: row.checkedInAt.getTime(), targetWindowId },
+      storedCitizen: { nameMasked: row.citizenNameMasked, idHash: row.citizenIdHash, idMasked: row.citizenIdMasked, phoneMasked: row.citizenPhoneMasked },
       idempotencyKey: `appointment:${row.id}`,
     });
     if (!ticket.ok) return ticket;

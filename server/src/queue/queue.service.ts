@@ -14,7 +14,7 @@ import type { Db, Tx } from '../db/client.ts';
 import { tickets, windows } from '../db/schema/index.ts';
 import type { HallEvents } from '../events/hall-events.ts';
 import type { Clock } from '../lib/clock.ts';
-import { checkCitizen } from '../lib/personal-data.ts';
+import { checkCitizen, type CitizenStored } from '../lib/personal-data.ts';
 import { hashToken, newToken, seal, unseal } from '../lib/secrets.ts';
 import { isoInZone, localDate } from '../lib/time.ts';
 import type { StaffUser } from '../contracts/dto.ts';
@@ -53,6 +53,11 @@ export interface IssueInput {
   channel: Channel;
   priority?: Priority;
   citizen?: CitizenInput;
+  /**
+   * The citizen as already stored elsewhere (masked, hashed): a check-in carries its booking's, a transfer
+   * its original ticket's, so the clerk sees who it is without the raw data passing again.
+   */
+  storedCitizen?: Omit<CitizenStored, 'phone'>;
   idempotencyKey?: string;
   /** Appointment check-ins. */
   appointment?: { id: string; slotStart: number; checkInAt: number; targetWindowId?: string | null };
@@ -224,7 +229,7 @@ export function createQueueService(deps: QueueDeps) {
     if (!site) return fail('NOT_FOUND', { resource: 'site' });
     const service = await catalog.get(input.serviceId);
     if (!service || service.siteId !== input.siteId) return fail('VALIDATION_FAILED', { field: 'serviceId', reason: 'not an item of this site' });
-    const citizen = checkCitizen(input.citizen, deps.config.secret);
+    const citizen = input.storedCitizen && !input.citizen ? { ok: true as const, value: input.storedCitizen } : checkCitizen(input.citizen, deps.config.secret);
     if (!citizen.ok) return fail('VALIDATION_FAILED', { field: citizen.field, reason: citizen.reason });
     const hash = requestHash(input);
     if (input.idempotencyKey) {
@@ -494,6 +499,7 @@ export function createQueueService(deps: QueueDeps) {
     // The follow-up ticket keeps the original issue time: moving desks costs the citizen no place.
     const follow = await issue({
       siteId: original.siteId, serviceId, channel: 'transfer', priority: original.priority,
+      storedCitizen: { nameMasked: original.citizenNameMasked, idHash: original.citizenIdHash, idMasked: original.citizenIdMasked, phoneMasked: original.citizenPhoneMasked },
       transfer: { fromId: original.id, waitAnchorAt: original.waitAnchorAt.getTime(), targetWindowId: body.windowId ?? null },
     });
     if (!follow.ok) return follow;
