@@ -2,52 +2,20 @@
  * Browser tests of the staff app and the hall board: the real server (its own database) serving the real
  * build of web-counter, driven in Debian's Chromium through playwright-core.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ensureWebAppBuilt, launchChromium as launchBrowser } from '../helpers/browser.ts';
 import { inject } from 'vitest';
 import type { TestDatabase } from '../helpers/test-app.ts';
 
-export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const COUNTER = path.join(REPO_ROOT, 'web-counter');
-export const SHOTS_DIR = path.join(REPO_ROOT, '.cache', 'screenshots');
+/** A TV plays the chime without anyone clicking. */
+const BOARD_ARGS = ['--autoplay-policy=no-user-gesture-required'];
 
-export const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-  // A TV plays the chime without anyone clicking.
-  '--autoplay-policy=no-user-gesture-required',
-  // Call screens: a fake camera and microphone, allowed without a prompt.
-  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-];
+export { REPO_ROOT, shot, SHOTS_DIR } from '../helpers/browser.ts';
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds web-counter when dist is missing or older than its sources (one build at a time across files). */
 export function ensureCounterBuilt(): void {
-  const index = path.join(COUNTER, 'dist', 'index.html');
-  const sources = Math.max(
-    newestMtime(path.join(COUNTER, 'src')),
-    statSync(path.join(COUNTER, 'index.html')).mtimeMs,
-    statSync(path.join(COUNTER, 'vite.config.ts')).mtimeMs,
-    newestMtime(path.join(REPO_ROOT, 'server', 'src', 'contracts')),
-    newestMtime(path.join(REPO_ROOT, 'sfu', 'src', 'client')),
-  );
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  // vitest sets NODE_ENV=test, and Vite would then bundle React's development build: build as `npm start` does.
-  const env = { ...process.env, NODE_ENV: 'production' };
-  execFileSync('flock', ['/tmp/yc-counter-build.lock', 'npm', 'run', 'build', '-w', 'web-counter'], { cwd: REPO_ROOT, env, stdio: 'pipe', timeout: 240_000 });
+  ensureWebAppBuilt('web-counter');
 }
 
 /**
@@ -88,7 +56,7 @@ export async function createCounterDatabase(): Promise<TestDatabase> {
 }
 
 export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return launchBrowser(BOARD_ARGS);
 }
 
 export const DESKTOP = { width: 1440, height: 900 } as const;
@@ -119,14 +87,6 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
   await page.getByTestId('staff-name').waitFor();
-}
-
-/** Saves a screenshot under .cache/screenshots (the committed pictures in docs/screenshots are copied from there). */
-export async function shot(page: Page, name: string): Promise<void> {
-  mkdirSync(SHOTS_DIR, { recursive: true });
-  // Let fonts and lazy chunks settle; a screenshot is documentation, not an assertion.
-  await page.waitForLoadState('networkidle').catch(() => undefined);
-  await page.screenshot({ path: path.join(SHOTS_DIR, `${name}.png`), fullPage: false });
 }
 
 const DIGITS = '零一二三四五六七八九';

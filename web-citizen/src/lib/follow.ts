@@ -33,7 +33,10 @@ export function useTicketFollow(ticketId: string, token: string | null): FollowS
   const setTicket = useCallback((t: Ticket) => {
     // Keep the join info the call-time event carried if a later plain GET lacks it.
     const prev = ticketRef.current;
-    const merged = !t.join && prev?.join && prev.id === t.id && t.status === 'called' ? { ...t, join: prev.join } : t;
+    let merged = !t.join && prev?.join && prev.id === t.id && t.status === 'called' ? { ...t, join: prev.join } : t;
+    // Where a transferred ticket went never changes: a GET answered late, from before the follow-up
+    // existed, must not take it away.
+    if (!merged.transferredToId && prev?.transferredToId && prev.id === t.id) merged = { ...merged, transferredToId: prev.transferredToId };
     ticketRef.current = merged;
     setTicketState(merged);
   }, []);
@@ -153,5 +156,6 @@ export function useTicketFollow(ticketId: string, token: string | null): FollowS
     };
   }, [ticketId, token, setTicket]);
 
-  return { ticket, error, connected, setTicket, resync: () => resyncRef.current() };
+  const resync = useCallback(() => resyncRef.current(), []);
+  return { ticket, error, connected, setTicket, resync };
 }

@@ -33,11 +33,14 @@ function waitRange(t: ReturnType<typeof useSettings>['t'], tk: Ticket): string |
   return hi > tk.etaMinutes ? t('common.minutesRange', { a: tk.etaMinutes, b: hi }) : t('common.minutes', { n: tk.etaMinutes });
 }
 
+/** Rationale: the follow-up of a transfer commits a moment after the original; a second is plenty. */
+const TRANSFER_RECHECK_MS = 1_000;
+
 export function TicketScreen({ ticketId }: { ticketId: string }) {
   const { t, lang, kiosk } = useSettings();
   const [token] = useState(() => ticketToken(ticketId));
   const held = heldTickets().find((h) => h.id === ticketId);
-  const { ticket, error, connected, setTicket } = useTicketFollow(ticketId, token);
+  const { ticket, error, connected, setTicket, resync } = useTicketFollow(ticketId, token);
   const [dismissedCall, setDismissedCall] = useState<string | null>(null);
   const [cancelAsk, setCancelAsk] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
@@ -61,6 +64,14 @@ export function TicketScreen({ ticketId }: { ticketId: string }) {
 
   // A transferred ticket continues as its follow-up, which the same access token opens: go there.
   const followUp = ticket?.status === 'transferred' ? ticket.transferredToId : undefined;
+  // The follow-up is issued just after the original is marked transferred: if we saw the moment between,
+  // ask again shortly.
+  const followUpPending = ticket?.status === 'transferred' && !ticket.transferredToId;
+  useEffect(() => {
+    if (!followUpPending) return;
+    const timer = setInterval(resync, TRANSFER_RECHECK_MS);
+    return () => clearInterval(timer);
+  }, [followUpPending, resync]);
   useEffect(() => {
     if (!followUp || !token) return;
     let stopped = false;
