@@ -28,7 +28,11 @@ beforeAll(async () => {
     webApps: true,
     database,
     // A real mediasoup worker for the call screens, on ports nobody else on this machine holds.
-    env: { MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN || (await resolveMediasoupWorker()), YC_MEDIA_WORKERS: '1', YC_RTC_BASE_PORT: String(await freePortBase(1)) },
+    env: {
+      MEDIASOUP_WORKER_BIN: process.env.MEDIASOUP_WORKER_BIN || (await resolveMediasoupWorker()), YC_MEDIA_WORKERS: '1', YC_RTC_BASE_PORT: String(await freePortBase(1)),
+      // Case deadlines are days away on the real clock: warn a week ahead so the dashboard test sees one.
+      YC_CASE_WARN_BEFORE_MIN: '10080',
+    },
   });
   hall = await createHall(t);
   browser = await launchChromium();
@@ -323,6 +327,11 @@ describe('supervisor dashboard', { timeout: TEST_MS }, () => {
     // The at-risk sweep warns about tickets near their deadline: the alert panel lists them.
     expect(await t.app.queue.warnAtRisk(24 * 60 * 60_000)).toBeGreaterThan(0);
     await page.locator('[data-testid=alerts] .ant-tag').first().waitFor();
+    // A case (办不成事) nearing its reply deadline: the sweep warns, and the panel lists it by its number.
+    const filed = await t.api('POST', '/cases', { siteId: hall.siteId, kind: 'cannotBeDone', description: '材料反复被退回', contact: { phone: '13812345678' } });
+    expect(filed.status).toBe(201);
+    expect((await t.app.cases.sweep()).warned).toBeGreaterThan(0);
+    await page.getByTestId(`case-alert-${filed.body.number}`).filter({ hasText: '前答复' }).waitFor();
 
     // Today's statistics (earlier tests served and finished tickets here): shares as percentages.
     await page.getByTestId('kpi-wsla').filter({ hasText: /\d+%/ }).waitFor();

@@ -19,7 +19,7 @@ declare module 'fastify' {
 
 export async function registerCases(app: FastifyInstance, options: { startJobs: boolean }): Promise<void> {
   const d = app.deps;
-  const cases = createCasesService({ db: d.db, clock: d.clock, sites: d.sites, config: d.config });
+  const cases = createCasesService({ db: d.db, clock: d.clock, sites: d.sites, config: d.config, events: d.events });
   const ratings = createRatingsService({ db: d.db, clock: d.clock, sites: d.sites, cases });
   app.decorate('cases', cases);
   app.decorate('ratings', ratings);

@@ -7,13 +7,15 @@
 import type { Config } from '../config.ts';
 import type { Case, CaseCreate, CaseListQuery } from '../contracts/cases.ts';
 import type { StaffUser } from '../contracts/dto.ts';
+import type { CaseDeadlineEvent } from '../contracts/events.ts';
 import { fail, ok, type Result } from '../contracts/errors.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { services, staff, tickets } from '../db/schema/index.ts';
 import type { Clock } from '../lib/clock.ts';
 import { checkCitizen, normalizeMobile } from '../lib/personal-data.ts';
 import { hashToken, newToken, seal, unseal } from '../lib/secrets.ts';
-import { localDate } from '../lib/time.ts';
+import { isoInZone, localDate } from '../lib/time.ts';
+import type { HallEvents } from '../events/hall-events.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import { and, eq } from 'drizzle-orm';
 import {
@@ -31,6 +33,8 @@ export interface CasesDeps {
   clock: Clock;
   sites: SiteDirectory;
   config: Pick<Config, 'secret' | 'cases'>;
+  /** Live alerts to the site's staff when a deadline is near or passed. */
+  events?: Pick<HallEvents, 'caseDeadline'>;
 }
 
 /** Number prefixes: BC 办不成事, CP 差评, TS 投诉. */
@@ -326,6 +330,7 @@ export function createCasesService(deps: CasesDeps) {
     let warned = 0;
     let escalated = 0;
     for (const { id } of due) {
+      const alerts: Omit<CaseDeadlineEvent, 'seq'>[] = [];
       await db.transaction(async (tx) => {
         const row = await repo.lockForSweep(tx, id);
         if (!row) return;
@@ -351,8 +356,11 @@ export function createCasesService(deps: CasesDeps) {
             caseId: row.id, siteId: row.siteId, type: a.type === 'warn' ? 'warned' : 'escalated', fromStatus: before, toStatus: status,
             actorKind: 'system', actorId: null, at: new Date(now), note: null, data: { stage: a.stage, dueAt: new Date(a.dueAt).toISOString() },
           });
+          alerts.push({ siteId: row.siteId, caseId: row.id, number: row.number, stage: a.stage, type: a.type === 'warn' ? 'warned' : 'escalated', dueAt: isoInZone(a.dueAt, (await rulesFor(row.siteId)).timeZone) });
         }
       });
+      // After the commit: staff never hear of a warning that was rolled back.
+      for (const alert of alerts) await deps.events?.caseDeadline(alert);
     }
     return { warned, escalated };
   }

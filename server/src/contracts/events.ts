@@ -49,11 +49,26 @@ export interface SlaAtRiskEvent {
   dueAt: string;
 }
 
+/** A case (办不成事, a bad rating, a complaint) nears or has passed a deadline: for the site's staff. */
+export interface CaseDeadlineEvent {
+  seq: number;
+  siteId: string;
+  caseId: string;
+  /** The case number, e.g. BC202611230007: no personal data. */
+  number: string;
+  /** Which deadline: the first reply, or the resolution. */
+  stage: 'reply' | 'resolve';
+  /** `warned`: the deadline is near; `escalated`: it passed and the case went up a level. */
+  type: 'warned' | 'escalated';
+  dueAt: string;
+}
+
 export interface HallServerToClient {
   'ticket.called': (e: TicketCalledEvent) => void;
   'ticket.updated': (e: TicketUpdatedEvent) => void;
   'queue.changed': (e: QueueChangedEvent) => void;
   'sla.atRisk': (e: SlaAtRiskEvent) => void;
+  'case.deadline': (e: CaseDeadlineEvent) => void;
   /** Assistance requests ringing for an expert (video module). */
   'assist.ringing': (e: { seq: number; session: unknown }) => void;
   'assist.updated': (e: { seq: number; session: unknown }) => void;

@@ -8,7 +8,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Namespace } from 'socket.io';
-import { hallRooms, type HallClientToServer, type HallServerToClient, type TicketCalledEvent } from '../contracts/events.ts';
+import { hallRooms, type CaseDeadlineEvent, type HallClientToServer, type HallServerToClient, type TicketCalledEvent } from '../contracts/events.ts';
 import type { Ticket } from '../contracts/dto.ts';
 import type { Db } from '../db/client.ts';
 
@@ -26,6 +26,8 @@ export interface HallEvents {
   queueChanged(siteId: string, waiting: Record<string, number>): Promise<void>;
   /** `seq`: the site's current seq when the caller already read it (a sweep warning about many tickets). */
   slaAtRisk(e: { siteId: string; ticketId: string; number: string; dueAt: string }, seq?: number): Promise<void>;
+  /** Tells the site's staff a case deadline is near or passed (the supervisors' dashboard lists it). */
+  caseDeadline(e: Omit<CaseDeadlineEvent, 'seq'>): Promise<void>;
   currentSeq(siteId: string): Promise<number>;
   /**
    * Runs `publish` after the caller's commit without holding up its response. One site's publications run
@@ -104,6 +106,11 @@ export function createHallEvents(deps: { db: Db; hall: () => HallNamespace | nul
       const payload = { ...e, seq: seq ?? (await currentSeq(e.siteId)) };
       to(hallRooms.siteStaff(e.siteId))?.emit('sla.atRisk', payload);
       local('sla.atRisk', payload);
+    },
+    async caseDeadline(e) {
+      const payload = { ...e, seq: await currentSeq(e.siteId) };
+      to(hallRooms.siteStaff(e.siteId))?.emit('case.deadline', payload);
+      local('case.deadline', payload);
     },
     currentSeq,
     afterCommit(siteId, publish) {

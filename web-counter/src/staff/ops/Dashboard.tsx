@@ -25,6 +25,8 @@ interface AlertItem {
   number: string;
   dueAt: string;
   at: number;
+  /** A case deadline rather than a ticket's wait target. */
+  case?: { stage: 'reply' | 'resolve'; type: 'warned' | 'escalated' };
 }
 
 /** Rationale: windows and statistics change slowly; the socket covers what changes fast (the queue). */
@@ -142,13 +144,19 @@ export default function Dashboard({ session }: { session: Session }) {
     socket.on('ticket.called', (e) => {
       if (ids.has(e.siteId)) scheduleSite(e.siteId);
     });
-    socket.on('sla.atRisk', (e) => {
-      if (!ids.has(e.siteId)) return;
-      setAlerts((list) => (list.some((a) => a.key === e.ticketId) ? list : [{ key: e.ticketId, siteId: e.siteId, number: e.number, dueAt: e.dueAt, at: Date.now() }, ...list].slice(0, 50)));
+    const addAlert = (alert: AlertItem) => {
+      setAlerts((list) => (list.some((a) => a.key === alert.key) ? list : [alert, ...list].slice(0, 50)));
       setLive((m) => {
-        const cur = m.get(e.siteId) ?? EMPTY_LIVE;
-        return new Map(m).set(e.siteId, { ...cur, alerts: cur.alerts + 1 });
+        const cur = m.get(alert.siteId) ?? EMPTY_LIVE;
+        return new Map(m).set(alert.siteId, { ...cur, alerts: cur.alerts + 1 });
       });
+    };
+    socket.on('sla.atRisk', (e) => {
+      if (ids.has(e.siteId)) addAlert({ key: e.ticketId, siteId: e.siteId, number: e.number, dueAt: e.dueAt, at: Date.now() });
+    });
+    socket.on('case.deadline', (e) => {
+      if (!ids.has(e.siteId)) return;
+      addAlert({ key: `${e.caseId}:${e.stage}:${e.type}`, siteId: e.siteId, number: e.number, dueAt: e.dueAt, at: Date.now(), case: { stage: e.stage, type: e.type } });
     });
     const pending = timers.current;
     return () => {
@@ -241,10 +249,16 @@ export default function Dashboard({ session }: { session: Session }) {
                 size="small"
                 dataSource={alerts}
                 renderItem={(a) => (
-                  <List.Item>
+                  <List.Item data-testid={a.case ? `case-alert-${a.number}` : undefined}>
                     <Space orientation="vertical" size={0}>
-                      <span><Tag color="error">{a.number}</Tag>{siteName(a.siteId)}</span>
-                      <Typography.Text type="secondary">{t('ops.alertDue', { time: clockTime(a.dueAt) })}</Typography.Text>
+                      <span><Tag color={a.case?.type === 'warned' ? 'warning' : 'error'}>{a.number}</Tag>{siteName(a.siteId)}</span>
+                      <Typography.Text type="secondary">
+                        {!a.case
+                          ? t('ops.alertDue', { time: clockTime(a.dueAt) })
+                          : a.case.type === 'escalated'
+                            ? t('ops.caseEscalated')
+                            : t(a.case.stage === 'reply' ? 'ops.caseReplyBy' : 'ops.caseResolveBy', { time: clockTime(a.dueAt) })}
+                      </Typography.Text>
                     </Space>
                   </List.Item>
                 )}
