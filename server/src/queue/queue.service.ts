@@ -4,10 +4,9 @@
  * then emits: a listener never hears of a change that was rolled back.
  */
 import { createHash } from 'node:crypto';
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { and, eq, ne, or, sql } from 'drizzle-orm';
 import type { Config } from '../config.ts';
-import type { CitizenInput, Ticket } from '../contracts/dto.ts';
-import type { JoinInfo } from '../contracts/dto.ts';
+import type { CitizenInput, JoinInfo, StaffUser, Ticket } from '../contracts/dto.ts';
 import { fail, ok, type Result } from '../contracts/errors.ts';
 import { isUniqueViolation } from '../db/pg-errors.ts';
 import type { Db, Tx } from '../db/client.ts';
@@ -17,7 +16,6 @@ import type { Clock } from '../lib/clock.ts';
 import { checkCitizen, type CitizenStored } from '../lib/personal-data.ts';
 import { hashToken, newToken, seal, unseal } from '../lib/secrets.ts';
 import { isoInZone, localDate } from '../lib/time.ts';
-import type { StaffUser } from '../contracts/dto.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import {
   computeDueAt, DEFAULT_POLICY, estimateWaits, MINUTE_MS, resolveServiceTargets, transition,
@@ -298,7 +296,7 @@ export function createQueueService(deps: QueueDeps) {
       const [row] = await tx
         .update(windows)
         .set({ status: 'open', clerkId: user.id, openedAt: now })
-        .where(and(eq(windows.id, windowId), sqlOpenable(user.id)))
+        .where(and(eq(windows.id, windowId), openableBy(user.id)))
         .returning();
       return row;
     });
@@ -537,15 +535,9 @@ export function createQueueService(deps: QueueDeps) {
   }
 }
 
-function sqlOpenable(userId: string) {
-  // Openable when closed, or already staffed by this clerk (reopening after a reload is harmless).
-  return orClosedOrMine(userId);
-}
-
-import { or as orSql, sql as sqlTag } from 'drizzle-orm';
-function orClosedOrMine(userId: string) {
-  return orSql(eq(windows.status, 'closed'), eq(windows.clerkId, userId), sqlTag`${windows.clerkId} IS NULL`);
+/** Openable by this clerk: closed, unstaffed, or already theirs (reopening after a reload is harmless). */
+function openableBy(userId: string) {
+  return or(eq(windows.status, 'closed'), eq(windows.clerkId, userId), sql`${windows.clerkId} IS NULL`);
 }
 
 export type QueueService = ReturnType<typeof createQueueService>;
-export { inArray };
