@@ -121,7 +121,8 @@ describe('citizen app: ticket', { timeout: 120_000 }, () => {
     await callUntil(hall.windows.w2, ticketId);
     await clerk('POST', `/tickets/${ticketId}/start`);
     const next = await clerk('POST', `/tickets/${ticketId}/transfer`, { serviceId: hall.services.general });
-    await page.waitForURL((url) => url.hash === `#/ticket/${encodeURIComponent(next.id)}` || url.hash === `#/ticket/${next.id}`, { timeout: LIVE_MS });
+    // The app moves with history.replaceState: read the address itself rather than wait for a navigation.
+    await expect.poll(() => page.evaluate(() => decodeURIComponent(location.hash)), { timeout: LIVE_MS }).toBe(`#/ticket/${next.id}`);
     await page.getByTestId('transferred-in').waitFor({ timeout: LIVE_MS });
     await expect.poll(() => page.locator('.ticket-number').textContent(), { timeout: LIVE_MS }).toBe(next.number);
     await page.locator('[data-ticket-status="waiting"]').waitFor();

@@ -224,6 +224,13 @@ describe('clerk console and hall board', { timeout: TEST_MS }, () => {
     const seen: string[] = [];
 
     const numberAt = async (page: Page) => (await page.locator('[data-testid=current-ticket]').getAttribute('data-number')) ?? null;
+    // What each page's call-next requests answered, for the failure message.
+    const answers = new Map<Page, string[]>([[a, []], [b, []]]);
+    for (const [p, log] of answers) {
+      p.on('response', (r) => {
+        if (r.url().includes('/call-next')) void r.text().then((body) => log.push(`${r.status()} ${body.slice(0, 120)}`), () => log.push(`${r.status()}`));
+      });
+    }
     for (let round = 0; round < 2; round++) {
       await Promise.all([a.keyboard.press('F1'), b.keyboard.press('F1')]);
       if (round === 0) {
@@ -242,7 +249,7 @@ describe('clerk console and hall board', { timeout: TEST_MS }, () => {
           Promise.race([
             p.locator('[data-testid=current-ticket][data-status=called]').waitFor({ timeout: 15_000 }).then(() => 'called'),
             p.getByTestId('last-outcome').filter({ hasText: '当前没有可叫的号' }).waitFor({ timeout: 15_000 }).then(() => 'none'),
-          ]).catch(async () => `neither: ${await p.locator('.ant-message-notice').allInnerTexts()}`);
+          ]).catch(async () => `neither: ${await p.locator('.ant-message-notice').allInnerTexts()} call-next answers: ${JSON.stringify(answers.get(p))}`);
         const [ra, rb] = await Promise.all([outcome(a), outcome(b)]);
         expect([ra, rb].sort()).toEqual(['called', 'none']);
         seen.push((await numberAt(ra === 'called' ? a : b))!);

@@ -59,8 +59,11 @@ export interface IssueInput {
   idempotencyKey?: string;
   /** Appointment check-ins. */
   appointment?: { id: string; slotStart: number; checkInAt: number; targetWindowId?: string | null };
-  /** Transfers keep the original ticket's issue time. */
-  transfer?: { fromId: string; waitAnchorAt: number; targetWindowId?: string | null };
+  /**
+   * Transfers keep the original ticket's issue time, and its access token (the hash): the citizen's phone
+   * opens the follow-up with the token it already holds, from the moment the follow-up exists.
+   */
+  transfer?: { fromId: string; waitAnchorAt: number; targetWindowId?: string | null; accessTokenHash: string };
 }
 
 /** Rationale: a week of history smooths one odd day; a shorter span follows seasonal change faster. */
@@ -254,7 +257,7 @@ export function createQueueService(deps: QueueDeps) {
         siteId: input.siteId, serviceId: service.id, day, number: `${service.category}${String(seq).padStart(3, '0')}`, priority, channel: input.channel,
         issuedAt: now, waitAnchorAt, dueAt, targetWindowId: input.appointment?.targetWindowId ?? input.transfer?.targetWindowId ?? null,
         citizenNameMasked: citizen.value.nameMasked, citizenIdHash: citizen.value.idHash, citizenIdMasked: citizen.value.idMasked,
-        citizenPhoneMasked: citizen.value.phoneMasked, accessTokenHash: hashToken(accessToken),
+        citizenPhoneMasked: citizen.value.phoneMasked, accessTokenHash: input.transfer?.accessTokenHash ?? hashToken(accessToken),
         appointmentId: input.appointment?.id ?? null, transferredFromId: input.transfer?.fromId ?? null,
         event: { actorKind: input.channel === 'transfer' ? 'staff' : 'citizen', data: { channel: input.channel, priority } },
         idempotency: input.idempotencyKey ? { key: input.idempotencyKey, requestHash: hash, accessTokenSealed: seal(accessToken, deps.config.secret) } : null,
@@ -271,7 +274,7 @@ export function createQueueService(deps: QueueDeps) {
     if (live) keepIssueEstimate(input.siteId, { id: row.id, eta: live.etaMinutes, etaHigh: live.etaMinutesHigh });
     emitQueueChanged(input.siteId);
     const ticket = toTicket(row, site.timeZone, live ? { live } : {});
-    ticket.accessToken = accessToken;
+    if (!input.transfer) ticket.accessToken = accessToken;
     return ok(ticket);
   }
 
@@ -498,16 +501,13 @@ export function createQueueService(deps: QueueDeps) {
     const follow = await issue({
       siteId: original.siteId, serviceId, channel: 'transfer', priority: original.priority,
       storedCitizen: { nameMasked: original.citizenNameMasked, idHash: original.citizenIdHash, idMasked: original.citizenIdMasked, phoneMasked: original.citizenPhoneMasked },
-      transfer: { fromId: original.id, waitAnchorAt: original.waitAnchorAt.getTime(), targetWindowId: body.windowId ?? null },
+      transfer: { fromId: original.id, waitAnchorAt: original.waitAnchorAt.getTime(), targetWindowId: body.windowId ?? null, accessTokenHash: original.accessTokenHash },
     });
     if (!follow.ok) return follow;
-    // The citizen keeps following the same phone page: the follow-up is reachable with the original's token,
-    // and the original's watchers hear where it went.
-    await db.update(tickets).set({ accessTokenHash: original.accessTokenHash }).where(eq(tickets.id, follow.value.id));
+    // The original's watchers hear where it went.
     const moved = r.value;
     events.afterCommit(moved.siteId, async () => events.ticketUpdated(await present(moved)));
-    const { accessToken: _omit, ...rest } = follow.value;
-    return ok(rest);
+    return follow;
   }
 
   /** Suspended tickets not resumed in time become `noShow` (idempotent: a second run finds nothing). */

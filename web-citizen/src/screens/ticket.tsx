@@ -75,17 +75,24 @@ export function TicketScreen({ ticketId }: { ticketId: string }) {
   useEffect(() => {
     if (!followUp || !token) return;
     let stopped = false;
-    api.ticket(followUp, token).then(
-      (next) => {
-        if (stopped) return;
-        const siteName = heldTickets().find((h) => h.id === ticketId)?.siteName;
-        holdTicket({ id: next.id, token, siteId: next.siteId, number: next.number, issuedAt: next.issuedAt, ...(siteName ? { siteName } : {}) });
-        navigate(`/ticket/${next.id}`, { replace: true });
-      },
-      () => undefined, // stay on the transferred ticket; its status says what happened
-    );
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const open = () =>
+      api.ticket(followUp, token).then(
+        (next) => {
+          if (stopped) return;
+          const siteName = heldTickets().find((h) => h.id === ticketId)?.siteName;
+          holdTicket({ id: next.id, token, siteId: next.siteId, number: next.number, issuedAt: next.issuedAt, ...(siteName ? { siteName } : {}) });
+          navigate(`/ticket/${next.id}`, { replace: true });
+        },
+        // A network blip: stay on the transferred ticket (its status says what happened) and try again.
+        () => {
+          if (!stopped) retry = setTimeout(open, TRANSFER_RECHECK_MS);
+        },
+      );
+    void open();
     return () => {
       stopped = true;
+      clearTimeout(retry);
     };
   }, [followUp, token, ticketId]);
 

@@ -8,6 +8,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } fr
 import type { Static } from 'typebox';
 import type { FinishBody, JoinInfo, QueueView, Service, Ticket, Window } from '@yichuang/server/contracts';
 import { api } from '../../lib/api.ts';
+import { isNotOlder } from '../../lib/ticket-progress.ts';
 import { errorText } from '../../lib/errors.ts';
 import { connectHall, request, type HallSocket } from '../../lib/hall.ts';
 import { useT, type MessageKey } from '../../lib/i18n.ts';
@@ -134,7 +135,8 @@ export function WindowConsole({ session, opened, onClosed }: { session: Session;
       refresh = setTimeout(() => void loadQueue(), 250);
     });
     socket.on('ticket.updated', ({ ticket }) => {
-      setCurrent((c) => (c && c.id === ticket.id ? ticket : c));
+      // Our own request's answer may come first: a late event of an earlier step must not undo it.
+      setCurrent((c) => (c && c.id === ticket.id && isNotOlder(ticket, c) ? ticket : c));
       setSuspended((list) => list.map((s) => (s.id === ticket.id ? ticket : s)).filter((s) => s.status === 'suspended'));
     });
     socket.on('sla.atRisk', (e) => {
