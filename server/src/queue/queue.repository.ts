@@ -109,12 +109,10 @@ export async function saveIssueEstimates(tx: Tx, estimates: { id: string; eta: n
   if (estimates.length === 0) return;
   await tx.execute(sql`
     UPDATE tickets SET eta_at_issue_min = v.eta, eta_high_at_issue_min = v.eta_high
-    FROM unnest(${`{${estimates.map((e) => e.id).join(',')}}`}::uuid[], ${pgIntArray(estimates.map((e) => e.eta))}::int[], ${pgIntArray(estimates.map((e) => e.etaHigh))}::int[])
+    FROM unnest(${pgArray(estimates.map((e) => e.id))}::uuid[], ${pgArray(estimates.map((e) => e.eta))}::int[], ${pgArray(estimates.map((e) => e.etaHigh))}::int[])
       AS v(id, eta, eta_high)
     WHERE tickets.id = v.id`);
 }
-
-const pgIntArray = (values: (number | null)[]) => `{${values.map((v) => (v === null ? 'NULL' : String(Math.round(v)))).join(',')}}`;
 
 /**
  * The eligible waiting ticket with the earliest dueAt (ties: issuedAt, then id: the core's
@@ -149,14 +147,17 @@ export async function lockNextEligible(tx: Tx, siteId: string, windowId: string,
   return undefined;
 }
 
-/** The window, locked for this transaction, with the items it serves. */
-export async function lockWindowWithServices(tx: Tx, windowId: string): Promise<{ window: WindowRow; serviceIds: string[] } | undefined> {
-  const [row] = await tx
+/**
+ * The window with the items it serves; `lock` locks the window for the transaction (calls at one window
+ * then run one at a time). Unlocked, it is enough to decide who may call there.
+ */
+export async function findWindowWithServices(tx: Tx, windowId: string, lock = false): Promise<{ window: WindowRow; serviceIds: string[] } | undefined> {
+  const q = tx
     .select({ window: windows, serviceIds: sql<string[]>`array(SELECT service_id::text FROM window_services WHERE window_id = ${windows.id})` })
     .from(windows)
     .where(eq(windows.id, windowId))
-    .limit(1)
-    .for('update');
+    .limit(1);
+  const [row] = lock ? await q.for('update') : await q;
   return row ? { window: row.window, serviceIds: parsePgArray(row.serviceIds) } : undefined;
 }
 
@@ -167,15 +168,9 @@ function parsePgArray(value: string[] | string): string[] {
   return inner ? inner.split(',') : [];
 }
 
-/** The window with the items it serves, unlocked: enough to decide who may call there. */
-export async function findWindowWithServices(tx: Tx, windowId: string): Promise<{ window: WindowRow; serviceIds: string[] } | undefined> {
-  const [row] = await tx
-    .select({ window: windows, serviceIds: sql<string[]>`array(SELECT service_id::text FROM window_services WHERE window_id = ${windows.id})` })
-    .from(windows)
-    .where(eq(windows.id, windowId))
-    .limit(1);
-  return row ? { window: row.window, serviceIds: parsePgArray(row.serviceIds) } : undefined;
-}
+/** A Postgres array literal of ids or whole numbers, for one `::uuid[]` / `::int[]` parameter. */
+const pgArray = (values: readonly (string | number | null)[]) =>
+  `{${values.map((v) => (v === null ? 'NULL' : typeof v === 'number' ? String(Math.round(v)) : v)).join(',')}}`;
 
 interface CallAtWindow {
   windowId: string;
@@ -198,7 +193,7 @@ async function pickAndCall(tx: Tx, c: CallAtWindow, windowGate?: SQL): Promise<T
     WITH ${windowGate ? sql`${windowGate},` : sql``} c AS MATERIALIZED (
       SELECT t.id, t.status FROM tickets t
       WHERE ${windowGate ? sql`EXISTS (SELECT 1 FROM w) AND` : sql``} t.site_id = ${c.siteId}::uuid AND t.status = 'waiting'
-        AND t.service_id = ANY(${`{${c.serviceIds.join(',')}}`}::uuid[])
+        AND t.service_id = ANY(${pgArray(c.serviceIds)}::uuid[])
         AND (t.target_window_id IS NULL OR t.target_window_id = ${c.windowId}::uuid)
       ORDER BY t.due_at, t.issued_at, t.id
       LIMIT 1
@@ -222,7 +217,7 @@ async function pickAndCall(tx: Tx, c: CallAtWindow, windowGate?: SQL): Promise<T
  * by `clerkId` when given) and call its next ticket, in one statement. Site and items come as parameters
  * rather than from the window so the planner walks the waiting index in deadline order. Returns undefined
  * when it called nobody, for whatever reason; the caller then takes the careful path
- * (`lockWindowWithServices` + `callNextEligible`), which can tell why.
+ * (`findWindowWithServices` locked + `callNextEligible`), which can tell why.
  */
 export async function callNextAtWindow(tx: Tx, c: CallAtWindow & { clerkId: string | null }): Promise<TicketRow | undefined> {
   return pickAndCall(tx, c, sql`w AS MATERIALIZED (

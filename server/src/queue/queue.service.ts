@@ -331,7 +331,7 @@ export function createQueueService(deps: QueueDeps) {
       ? ok({ row: quick, window: seen.window })
       : await db.transaction(async (tx): Promise<Result<{ row: TicketRow; window: WindowRow } | null>> => {
           // Locking the window serialises calls at one window; calls at different windows run in parallel.
-          const locked = await repo.lockWindowWithServices(tx, windowId);
+          const locked = await repo.findWindowWithServices(tx, windowId, true);
           if (!locked) return fail('NOT_FOUND', { resource: 'window' });
           const { window: w, serviceIds } = locked;
           const allowed = await checkWindowOperator(w, user);
