@@ -5,7 +5,25 @@
 import { io, type Socket } from 'socket.io-client';
 import { expect } from 'vitest';
 import type { JoinInfo } from '../../server/src/contracts/dto.ts';
-import { httpJson } from '../helpers/server-process.ts';
+import { resolveMediasoupWorker } from '../../scripts/build-mediasoup-worker.mjs';
+import { freePort, httpJson, startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+import { freePortBase } from './helpers.ts';
+
+/**
+ * The production shape's two kinds of node over one database and Redis (`shared`): a media node
+ * (YC_MEDIA=1, a real mediasoup worker on free ports) and then an API node (YC_MEDIA=0, plus `apiEnv`,
+ * which may name the media node).
+ */
+export async function startApiAndMediaNodes(
+  shared: Record<string, string>,
+  apiEnv: (media: ServerProcess) => Record<string, string> = () => ({}),
+): Promise<{ api: ServerProcess; media: ServerProcess }> {
+  const media = await startServerProcess({
+    ...shared, YC_MEDIA: '1', MEDIASOUP_WORKER_BIN: await resolveMediasoupWorker(), YC_MEDIA_WORKERS: '1', YC_RTC_BASE_PORT: String(await freePortBase(1)),
+  }, await freePort());
+  const api = await startServerProcess({ ...shared, YC_MEDIA: '0', ...apiEnv(media) });
+  return { api, media };
+}
 
 export interface VirtualCall {
   ticketId: string;

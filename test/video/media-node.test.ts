@@ -10,13 +10,11 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { resolveMediasoupWorker } from '../../scripts/build-mediasoup-worker.mjs';
 import { ConfigError, loadConfig } from '../../server/src/config.ts';
 import { createMediaTokens } from '../../server/src/video/media-tokens.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-app.ts';
-import { freePort, httpJson, startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
-import { freePortBase } from './helpers.ts';
-import { joinMedia, mediaOutcome, nextEvent, openVirtualCall, type MediaClient } from './media-node-helpers.ts';
+import { httpJson, type ServerProcess } from '../helpers/server-process.ts';
+import { joinMedia, mediaOutcome, nextEvent, openVirtualCall, startApiAndMediaNodes, type MediaClient } from './media-node-helpers.ts';
 
 const ADMIN_PASSWORD = 'proc-admin-pass'; // startServerProcess's
 let db: TestDatabase;
@@ -25,7 +23,6 @@ let media: ServerProcess;
 const clients: MediaClient[] = [];
 
 beforeAll(async () => {
-  const bin = await resolveMediasoupWorker();
   db = await createTestDatabase();
   const shared = {
     DATABASE_URL: db.url,
@@ -34,10 +31,7 @@ beforeAll(async () => {
     YC_SECRET: 'media-node-test-secret',
     YC_MEDIA_PATH: '/media-io',
   };
-  media = await startServerProcess({
-    ...shared, YC_MEDIA: '1', MEDIASOUP_WORKER_BIN: bin, YC_MEDIA_WORKERS: '1', YC_RTC_BASE_PORT: String(await freePortBase(1)),
-  }, await freePort());
-  api = await startServerProcess({ ...shared, YC_MEDIA: '0', YC_MEDIA_URL: media.url });
+  ({ api, media } = await startApiAndMediaNodes(shared, (m) => ({ YC_MEDIA_URL: m.url })));
 }, 600_000);
 afterAll(async () => {
   for (const c of clients) c.close();

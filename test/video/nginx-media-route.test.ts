@@ -14,11 +14,9 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { resolveMediasoupWorker } from '../../scripts/build-mediasoup-worker.mjs';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-app.ts';
-import { freePort, httpJson, startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
-import { freePortBase } from './helpers.ts';
-import { joinMedia, mediaOutcome, nextEvent, openVirtualCall, type MediaClient } from './media-node-helpers.ts';
+import { freePort, httpJson, type ServerProcess } from '../helpers/server-process.ts';
+import { joinMedia, mediaOutcome, nextEvent, openVirtualCall, startApiAndMediaNodes, type MediaClient } from './media-node-helpers.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const NGINX = '/usr/sbin/nginx';
@@ -56,7 +54,6 @@ function rewrittenConf(addresses: Record<string, string>, listen: string): strin
 
 beforeAll(async () => {
   ensureNginx();
-  const bin = await resolveMediasoupWorker();
   db = await createTestDatabase();
   const shared = {
     DATABASE_URL: db.url,
@@ -66,10 +63,7 @@ beforeAll(async () => {
     YC_MEDIA_PATH: MEDIA_PATH,
     TRUST_PROXY: '1',
   };
-  media = await startServerProcess({
-    ...shared, YC_MEDIA: '1', MEDIASOUP_WORKER_BIN: bin, YC_MEDIA_WORKERS: '1', YC_RTC_BASE_PORT: String(await freePortBase(1)),
-  });
-  api = await startServerProcess({ ...shared, YC_MEDIA: '0' });
+  ({ api, media } = await startApiAndMediaNodes(shared));
 
   dir = mkdtempSync(path.join(tmpdir(), 'yc-nginx-'));
   // nginx's workers drop root; they must reach their temp directories under here.
