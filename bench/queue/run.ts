@@ -9,6 +9,7 @@
  *
  * Usage: node --import tsx bench/queue/run.ts   (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/test)
  *   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server process.
+ *   BENCH_ISSUE_ONLY=1 stops after (2) and leaves RESULTS.md alone (for working on issue).
  */
 import os from 'node:os';
 import pg from 'pg';
@@ -27,6 +28,7 @@ const PACED_CALLS = 500;
 const CALLS_PER_WINDOW = 20;
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 2_000);
 const FANOUT_CALLS = 20;
+const ISSUE_ONLY = Boolean(process.env.BENCH_ISSUE_ONLY);
 
 /** CPU milliseconds per operation of the bench client, the server and Postgres over `fn`. */
 async function withCpu<T>(url: string, serverCpu: () => number, ops: () => number, fn: () => Promise<T>): Promise<{ result: T; cpu: string }> {
@@ -59,12 +61,15 @@ async function main() {
       const issueRun = await withCpu(url, server.cpuSeconds, () => ISSUE_TOTAL, () => runConcurrent(ISSUE_TOTAL, CONCURRENCY, async (i) => {
         const r = await http(base, 'POST', `/sites/${site.id}/tickets`, { serviceId: services[i % services.length], channel: 'kiosk' });
         if (r.status !== 201) throw new Error(`issue failed: ${r.status} ${JSON.stringify(r.body)}`);
+        // The estimate is part of what an issue costs: a response without one would flatter the figure.
+        if (typeof r.body.position !== 'number') throw new Error(`issue answered without a position: ${JSON.stringify(r.body)}`);
       }));
       const issue = issueRun.result;
       cpuNotes.push(`(2) ${issueRun.cpu}`);
       const s2 = summarize(issue.latencies, issue.elapsedMs);
       rows.push(['(2) ticket issue over HTTP, c=32', `${fmt(s2.throughput, 0)}/s`, fmt(s2.p50, 2), fmt(s2.p99, 2), `ratio ${fmt(s2.throughput / raw.throughput, 2)} (target ≥ 0.35)`]);
       console.log('issue done');
+      if (ISSUE_ONLY) return;
 
       // (3) call-next: 50 windows over 10,000 waiting tickets.
       const pool = new pg.Pool({ connectionString: url, max: 2 });
@@ -161,6 +166,7 @@ async function main() {
   const cpu = cpuNotes.map((n) => `- ${n}`).join('\n');
   const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
   console.log(`\n${table}\n\n${cpu}\n`);
+  if (ISSUE_ONLY) return;
   writeSection('Queue', [
     `\`npm run bench:queue\` — run ${new Date().toISOString()} on ${machineLine()}; load average ${load} after; Postgres ${ADMIN_URL.replace(/\/\/[^@]*@/, '//')}; server as a separate process, no Redis.`,
     table,

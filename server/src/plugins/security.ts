@@ -3,12 +3,13 @@
  * a partner origin is listed in YC_CORS_ORIGINS.
  */
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import helmet from 'helmet';
 
 export default fp(async function security(app: FastifyInstance) {
-  await app.register(helmet, {
+  // Built once: @fastify/helmet rebuilt (and re-parsed) the whole policy on every request.
+  const applySecurityHeaders = helmet({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -29,6 +30,7 @@ export default fp(async function security(app: FastifyInstance) {
     crossOriginEmbedderPolicy: false,
     hsts: app.deps.config.production,
   });
+  app.addHook('onRequest', (request, reply, done) => applySecurityHeaders(request.raw, reply.raw, (err) => done(err instanceof Error ? err : undefined)));
   const allowed = new Set(app.deps.config.corsOrigins);
   await app.register(cors, {
     origin: (origin, cb) => cb(null, origin !== undefined && allowed.has(origin)),

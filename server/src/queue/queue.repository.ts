@@ -1,6 +1,7 @@
 /** SQL of the queue: every function takes the transaction it runs in. */
 import { and, asc, eq, getTableColumns, gt, inArray, isNotNull, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client.ts';
+import { executeNamed } from '../db/prepared.ts';
 import { idempotencyKeys, services, ticketEvents, tickets, windowServices, windows } from '../db/schema/index.ts';
 
 export type TicketRow = typeof tickets.$inferSelect;
@@ -48,7 +49,8 @@ export function ticketFromSqlRow(raw: Record<string, unknown>): TicketRow {
 }
 
 export interface IssueRow {
-  siteId: string; serviceId: string; day: string; number: string; priority: TicketRow['priority']; channel: TicketRow['channel'];
+  /** The number is this category's next of the day. */
+  siteId: string; serviceId: string; day: string; category: string; priority: TicketRow['priority']; channel: TicketRow['channel'];
   issuedAt: number; waitAnchorAt: number; dueAt: number; targetWindowId: string | null;
   citizenNameMasked: string | null; citizenIdHash: string | null; citizenIdMasked: string | null; citizenPhoneMasked: string | null;
   accessTokenHash: string; appointmentId: string | null; transferredFromId: string | null;
@@ -57,38 +59,31 @@ export interface IssueRow {
 }
 
 /**
- * The next number of a site's local day and category. Its own statement, committed without waiting for
- * the disk (`synchronous_commit` off for this one transaction): every kiosk issuing in a category queues
- * on this row, and holding it across a disk flush would cap a category at one ticket per flush. Safe: the
- * ticket that uses the number commits durably after it, and Postgres flushes its log in order, so no
- * stored ticket can have a number the counter forgot. A failed issue leaves a gap, never a repeat.
- */
-export async function nextNumber(tx: Tx, siteId: string, day: string, category: string): Promise<number> {
-  const result = (await tx.execute(sql`
-    INSERT INTO number_counters (site_id, day, category, last)
-    SELECT ${siteId}::uuid, ${day}::date, ${category}::text, 1 FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
-    ON CONFLICT (site_id, day, category) DO UPDATE SET last = number_counters.last + 1
-    RETURNING last`)) as { rows: { last: number | string }[] };
-  return Number(result.rows[0]?.last ?? 1);
-}
-
-/**
- * Stores an issued ticket in one statement: the ticket, its `issued` event and its idempotency key commit
- * together or not at all, in one round trip.
+ * Issues a ticket in one statement: the day's next number for its category, the ticket, its `issued` event
+ * and its idempotency key commit together or not at all, in one round trip, so a failed issue leaves no
+ * gap in the numbers. The counter row stays locked until the commit's disk flush, so one category issues
+ * at most one ticket per flush (about 0.2 ms here: thousands a second, far beyond any hall).
+ * Numbers are the category and at least three digits (A001 … A999, A1000).
+ * Only the id and number come back: every other column is what was written or a default.
  */
 export async function insertIssuedTicket(tx: Tx, r: IssueRow): Promise<TicketRow> {
   const ts = (ms: number) => new Date(ms).toISOString();
-  const result = (await tx.execute(sql`
-    WITH t AS (
+  const [inserted] = await executeNamed<{ id: string; number: string }>(tx, 'yc_insert_issued_ticket', sql`
+    WITH n AS (
+      INSERT INTO number_counters (site_id, day, category, last) VALUES (${r.siteId}::uuid, ${r.day}::date, ${r.category}::text, 1)
+      ON CONFLICT (site_id, day, category) DO UPDATE SET last = number_counters.last + 1
+      RETURNING last::text AS last
+    ), t AS (
       INSERT INTO tickets (site_id, service_id, day, number, status, priority, channel, issued_at, wait_anchor_at, due_at,
         target_window_id, citizen_name_masked, citizen_id_hash, citizen_id_masked, citizen_phone_masked, access_token_hash,
         appointment_id, transferred_from_id)
-      VALUES (${r.siteId}::uuid, ${r.serviceId}::uuid, ${r.day}::date, ${r.number}::text,
+      SELECT ${r.siteId}::uuid, ${r.serviceId}::uuid, ${r.day}::date, ${r.category}::text || lpad(n.last, greatest(3, length(n.last)), '0'),
         'waiting', ${r.priority}::text, ${r.channel}::text, ${ts(r.issuedAt)}::timestamptz, ${ts(r.waitAnchorAt)}::timestamptz,
         ${ts(r.dueAt)}::timestamptz, ${r.targetWindowId}::uuid, ${r.citizenNameMasked}::text, ${r.citizenIdHash}::text,
         ${r.citizenIdMasked}::text, ${r.citizenPhoneMasked}::text, ${r.accessTokenHash}::text,
-        ${r.appointmentId}::uuid, ${r.transferredFromId}::uuid)
-      RETURNING *
+        ${r.appointmentId}::uuid, ${r.transferredFromId}::uuid
+      FROM n
+      RETURNING id, site_id, issued_at, number
     ), e AS (
       INSERT INTO ticket_events (ticket_id, site_id, type, to_status, actor_kind, at, data)
       SELECT t.id, t.site_id, 'issued', 'waiting', ${r.event.actorKind}::text, t.issued_at, ${JSON.stringify(r.event.data)}::jsonb FROM t
@@ -98,10 +93,21 @@ export async function insertIssuedTicket(tx: Tx, r: IssueRow): Promise<TicketRow
         ${r.idempotency?.accessTokenSealed ?? null}::text
       FROM t WHERE ${r.idempotency !== null}::boolean
     )
-    SELECT * FROM t`)) as { rows: Record<string, unknown>[] };
-  const raw = result.rows[0];
-  if (!raw) throw new Error('ticket insert returned no row');
-  return ticketFromSqlRow(raw);
+    SELECT id, number FROM t`);
+  if (!inserted) throw new Error('ticket insert returned no row');
+  return issuedTicketRow(inserted, r);
+}
+
+/** The row `insertIssuedTicket` stored: its values plus the table's defaults for a new waiting ticket. */
+function issuedTicketRow({ id, number }: { id: string; number: string }, r: IssueRow): TicketRow {
+  return {
+    id, siteId: r.siteId, serviceId: r.serviceId, day: r.day, number, status: 'waiting', priority: r.priority, channel: r.channel,
+    issuedAt: new Date(r.issuedAt), waitAnchorAt: new Date(r.waitAnchorAt), dueAt: new Date(r.dueAt), targetWindowId: r.targetWindowId,
+    windowId: null, calledAt: null, lastCalledAt: null, callCount: 0, startedAt: null, finishedAt: null, suspendedAt: null, resumeBy: null,
+    outcome: null, note: null, citizenNameMasked: r.citizenNameMasked, citizenIdHash: r.citizenIdHash, citizenIdMasked: r.citizenIdMasked,
+    citizenPhoneMasked: r.citizenPhoneMasked, accessTokenHash: r.accessTokenHash, appointmentId: r.appointmentId,
+    transferredFromId: r.transferredFromId, etaAtIssueMin: null, etaHighAtIssueMin: null, slaWarnedAt: null,
+  };
 }
 
 /** Stores the estimates given at issue, many tickets in one statement (they are kept to report their error). */

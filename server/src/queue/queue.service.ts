@@ -19,10 +19,11 @@ import { isoInZone, localDate } from '../lib/time.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import {
   computeDueAt, DEFAULT_POLICY, estimateWaits, MINUTE_MS, resolveServiceTargets, transition,
-  type Channel, type Priority, type QueuePolicy, type TicketCommand, type TicketStatus,
+  type Channel, type Priority, type QueuedTicket, type QueuePolicy, type TicketCommand, type TicketStatus,
 } from './core/index.ts';
 import { toTicket, type TicketLive } from './queue.mapper.ts';
 import { createServiceCatalog } from './service-catalog.ts';
+import { createWaitingSnapshots } from './waiting-snapshots.ts';
 import * as repo from './queue.repository.ts';
 import type { TicketRow, WindowRow } from './queue.repository.ts';
 
@@ -75,6 +76,8 @@ const HANDLE_CACHE_MS = 60_000;
  * a whole burst. A quiet site's play starts at once.
  */
 const MIN_PLAY_GAP_MS = 25;
+/** How stale this node's copy of a waiting queue may be for an estimate at issue (see waiting-snapshots.ts). */
+const WAITING_SNAPSHOT_MAX_AGE_MS = 1_000;
 
 
 export function createQueueService(deps: QueueDeps) {
@@ -88,6 +91,8 @@ export function createQueueService(deps: QueueDeps) {
   const lastPlayStart = new Map<string, number>();
   const catalog = createServiceCatalog(db, clock);
   const unsavedEstimates = new Map<string, { id: string; eta: number | null; etaHigh: number | null }[]>();
+  // Monotonic real time, not the injectable clock: the age that matters is that of a database read.
+  const waitingSnapshots = createWaitingSnapshots((siteId) => repo.waitingSnapshot(db, siteId), { maxAgeMs: WAITING_SNAPSHOT_MAX_AGE_MS, now: () => performance.now() });
 
   /**
    * Keeps the estimate given at issue (stats report its error later). Written after the response, a burst's
@@ -128,7 +133,7 @@ export function createQueueService(deps: QueueDeps) {
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         entry.startedGen = committedGen.get(siteId) ?? 0;
         lastPlayStart.set(siteId, performance.now());
-        return liveEstimates(siteId);
+        return liveEstimates(siteId, await waitingSnapshots.get(siteId));
       })().finally(() => {
         if (inflightEstimates.get(siteId) === entry) inflightEstimates.delete(siteId);
       });
@@ -148,11 +153,14 @@ export function createQueueService(deps: QueueDeps) {
     return means;
   }
 
-  /** Plays the site's queue forward (pure core) to give every waiting ticket a position and a wait range. */
-  async function liveEstimates(siteId: string): Promise<Map<string, TicketLive>> {
+  /**
+   * Plays the site's queue forward (pure core) to give every waiting ticket a position and a wait range:
+   * the database's queue, or `waitingNow` when the caller has it.
+   */
+  async function liveEstimates(siteId: string, waitingNow?: QueuedTicket[]): Promise<Map<string, TicketLive>> {
     const now = clock.now();
     const [waiting, ws, means, svcRows] = await Promise.all([
-      repo.waitingSnapshot(db, siteId),
+      waitingNow ?? repo.waitingSnapshot(db, siteId),
       repo.windowsForEta(db, siteId),
       meanHandle(siteId),
       catalog.forSite(siteId),
@@ -211,6 +219,12 @@ export function createQueueService(deps: QueueDeps) {
     events.queueChangedSoon(siteId, () => waitingByCategory(siteId));
   }
 
+  /** A ticket joined or left the waiting queue other than by being issued here. */
+  function waitingSetChanged(siteId: string) {
+    waitingSnapshots.forget(siteId);
+    emitQueueChanged(siteId);
+  }
+
   function requestHash(input: IssueInput): string {
     return createHash('sha256').update(JSON.stringify([input.serviceId, input.channel, input.priority ?? 'normal', input.citizen ?? null])).digest('base64url');
   }
@@ -252,9 +266,8 @@ export function createQueueService(deps: QueueDeps) {
     });
     let row: TicketRow;
     try {
-      const seq = await repo.nextNumber(db, input.siteId, day, service.category);
       row = await repo.insertIssuedTicket(db, {
-        siteId: input.siteId, serviceId: service.id, day, number: `${service.category}${String(seq).padStart(3, '0')}`, priority, channel: input.channel,
+        siteId: input.siteId, serviceId: service.id, day, category: service.category, priority, channel: input.channel,
         issuedAt: now, waitAnchorAt, dueAt, targetWindowId: input.appointment?.targetWindowId ?? input.transfer?.targetWindowId ?? null,
         citizenNameMasked: citizen.value.nameMasked, citizenIdHash: citizen.value.idHash, citizenIdMasked: citizen.value.idMasked,
         citizenPhoneMasked: citizen.value.phoneMasked, accessTokenHash: input.transfer?.accessTokenHash ?? hashToken(accessToken),
@@ -270,6 +283,7 @@ export function createQueueService(deps: QueueDeps) {
       }
       throw err;
     }
+    waitingSnapshots.add(input.siteId, { id: row.id, serviceId: row.serviceId, dueAt, issuedAt: now, targetWindowId: row.targetWindowId });
     const live = (await estimatesSince(input.siteId, markCommitted(input.siteId))).get(row.id);
     if (live) keepIssueEstimate(input.siteId, { id: row.id, eta: live.etaMinutes, etaHigh: live.etaMinutesHigh });
     emitQueueChanged(input.siteId);
@@ -350,7 +364,7 @@ export function createQueueService(deps: QueueDeps) {
     const tz = await siteZone(row.siteId);
     const ticket = toTicket(row, tz, { windowNumber: window.number });
     events.afterCommit(row.siteId, () => announceCall(row, window, false, ticket));
-    emitQueueChanged(row.siteId);
+    waitingSetChanged(row.siteId);
     return ok(join ? { ...ticket, join } : ticket);
   }
 
@@ -417,7 +431,7 @@ export function createQueueService(deps: QueueDeps) {
     if (!result.ok) return result;
     const { before, row } = result.value;
     events.afterCommit(row.siteId, async () => events.ticketUpdated(await present(row)));
-    if (before === 'waiting' || row.status === 'waiting') emitQueueChanged(row.siteId);
+    if (before === 'waiting' || row.status === 'waiting') waitingSetChanged(row.siteId);
     return ok(row);
   }
 

@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHall, type Hall } from '../helpers/fixtures.ts';
+import { bearer, createTestApp, type TestApp } from '../helpers/test-app.ts';
+
+let t: TestApp;
+let hall: Hall;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  hall = await createHall(t);
+});
+afterAll(async () => t?.close());
+
+const issue = () => t.api('POST', `/sites/${hall.siteId}/tickets`, { serviceId: hall.services.general, channel: 'kiosk' });
+
+describe('the place and wait given with a new ticket', () => {
+  it('gives every citizen of a kiosk rush a place and a wait, and reading afterwards shows each their own', async () => {
+    const rush = await Promise.all(Array.from({ length: 12 }, () => issue()));
+    expect(rush.map((r) => r.status)).toEqual(Array(12).fill(201));
+    for (const r of rush) {
+      // At issue the place counts what had committed: a ticket of the same rush finishing later may still
+      // come first (it was issued a moment earlier), so the place is exact only once the rush is over.
+      expect(r.body.position).toBeGreaterThanOrEqual(1);
+      expect(r.body.position).toBeLessThanOrEqual(12);
+      expect(r.body.etaMinutes).toBeGreaterThanOrEqual(0);
+    }
+    const reads = await Promise.all(rush.map((r) => t.api('GET', `/tickets/${r.body.id}`, undefined, { 'x-access-token': r.body.accessToken })));
+    expect(reads.map((r) => r.body.position).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+
+  it('counts a call made a moment ago: the next ticket’s place is one nearer', async () => {
+    const before = await issue();
+    expect((await t.api('POST', `/windows/${hall.windows.w1}/open`, undefined, bearer(hall.tokens.clerk))).status).toBe(200);
+    const called = await t.api('POST', `/windows/${hall.windows.w1}/call-next`, undefined, bearer(hall.tokens.clerk));
+    expect(called.status).toBe(200);
+    const after = await issue();
+    expect(after.body.position).toBe(before.body.position);
+  });
+});
