@@ -259,6 +259,24 @@ describe('clerk console and hall board', { timeout: TEST_MS }, () => {
     expect(seen.sort()).toEqual(issued.map((i) => i.number).sort());
   });
 
+  it('a key pressed while the last action is still on its way is not lost: N then F1 at once calls the next', async () => {
+    await drain(hall.windows.w1, hall.tokens.clerk);
+    const page = await clerkAt('clerk', 1);
+    const [first, second] = [await issue(), await issue()];
+    await page.keyboard.press('F1');
+    await page.locator(`[data-testid=current-ticket][data-status=called][data-number="${first.number}"]`).waitFor();
+    // A slow link: the no-show's answer takes half a second, and F1 comes while it is on its way.
+    await page.route('**/no-show', async (route) => {
+      await new Promise((r) => setTimeout(r, 500));
+      await route.continue();
+    });
+    await page.keyboard.press('n');
+    await page.keyboard.press('F1');
+    await page.locator(`[data-testid=current-ticket][data-status=called][data-number="${second.number}"]`).waitFor();
+    const firstNow = await t.api('GET', `/tickets/${first.id}`, undefined, bearer(hall.tokens.clerk));
+    expect(firstNow.body.status).toBe('noShow');
+  });
+
   it('the board shows it is offline when the connection drops, and catches up with the calls it missed', async () => {
     await drain(hall.windows.w1, hall.tokens.clerk);
     const { page: tv, context } = await open(TV);

@@ -282,20 +282,33 @@ export async function waitingSnapshot(tx: Tx, siteId: string): Promise<{ id: str
   return result.rows.map((r) => ({ id: r.id, serviceId: r.serviceId, dueAt: Number(r.dueAt), issuedAt: Number(r.issuedAt), targetWindowId: r.targetWindowId }));
 }
 
-/** Open windows with their services and the ticket each is busy with, for the ETA play. */
-export async function windowsForEta(tx: Tx, siteId: string) {
-  const ws = await tx.select().from(windows).where(eq(windows.siteId, siteId));
-  const links = ws.length ? await tx.select().from(windowServices).where(inArray(windowServices.windowId, ws.map((w) => w.id))) : [];
-  const busy = ws.length
-    ? await tx
-        .select({ windowId: tickets.windowId, serviceId: tickets.serviceId, startedAt: tickets.startedAt, lastCalledAt: tickets.lastCalledAt })
-        .from(tickets)
-        .where(and(inArray(tickets.windowId, ws.map((w) => w.id)), inArray(tickets.status, ['called', 'serving'])))
-    : [];
-  return ws.map((w) => ({
-    row: w,
-    serviceIds: links.filter((l) => l.windowId === w.id).map((l) => l.serviceId),
-    busyWith: busy.find((b) => b.windowId === w.id) ?? null,
+/** A window as the ETA play sees it. */
+export interface EtaWindowRow {
+  id: string;
+  open: boolean;
+  serviceIds: string[];
+  /** The ticket it is calling or serving, and since when (service start, else its last call), epoch ms. */
+  busy: { serviceId: string; sinceMs: number | null } | null;
+}
+
+/** A site's windows with their items and what each is busy with, in window-number order: one statement. */
+export async function windowsForEta(tx: Tx, siteId: string): Promise<EtaWindowRow[]> {
+  const rows = await executeNamed<{ id: string; status: string; serviceIds: string[] | string; busyServiceId: string | null; busySinceMs: number | string | null }>(tx, 'yc_windows_for_eta', sql`
+    SELECT w.id, w.status,
+      array(SELECT ws.service_id::text FROM window_services ws WHERE ws.window_id = w.id) AS "serviceIds",
+      b.service_id AS "busyServiceId", (extract(epoch from coalesce(b.started_at, b.last_called_at)) * 1000)::float8 AS "busySinceMs"
+    FROM windows w
+    LEFT JOIN LATERAL (
+      SELECT t.service_id, t.started_at, t.last_called_at FROM tickets t
+      WHERE t.window_id = w.id AND t.status IN ('called', 'serving') LIMIT 1
+    ) b ON true
+    WHERE w.site_id = ${siteId}::uuid
+    ORDER BY w.number`);
+  return rows.map((r) => ({
+    id: r.id,
+    open: r.status === 'open',
+    serviceIds: parsePgArray(r.serviceIds),
+    busy: r.busyServiceId ? { serviceId: r.busyServiceId, sinceMs: r.busySinceMs === null ? null : Number(r.busySinceMs) } : null,
   }));
 }
 

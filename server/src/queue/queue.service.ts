@@ -89,6 +89,8 @@ export function createQueueService(deps: QueueDeps) {
   const committedGen = new Map<string, number>();
   const inflightEstimates = new Map<string, { startedGen: number | null; promise: Promise<Map<string, TicketLive>> }>();
   const lastPlayStart = new Map<string, number>();
+  /** Tickets issued here since the site's last play started: the ones the next play must place. */
+  const issuedSincePlay = new Map<string, Set<string>>();
   const catalog = createServiceCatalog(db, clock);
   const unsavedEstimates = new Map<string, { id: string; eta: number | null; etaHigh: number | null }[]>();
   // Monotonic real time, not the injectable clock: the age that matters is that of a database read.
@@ -133,7 +135,9 @@ export function createQueueService(deps: QueueDeps) {
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         entry.startedGen = committedGen.get(siteId) ?? 0;
         lastPlayStart.set(siteId, performance.now());
-        return liveEstimates(siteId, await waitingSnapshots.get(siteId));
+        const only = issuedSincePlay.get(siteId) ?? new Set<string>();
+        issuedSincePlay.delete(siteId);
+        return liveEstimates(siteId, { waiting: await waitingSnapshots.get(siteId), only });
       })().finally(() => {
         if (inflightEstimates.get(siteId) === entry) inflightEstimates.delete(siteId);
       });
@@ -154,26 +158,25 @@ export function createQueueService(deps: QueueDeps) {
   }
 
   /**
-   * Plays the site's queue forward (pure core) to give every waiting ticket a position and a wait range:
-   * the database's queue, or `waitingNow` when the caller has it.
+   * Plays the site's queue forward (pure core) to give waiting tickets a position and a wait range: those
+   * in `only`, or every one. The database's queue, unless the caller has it (`waiting`).
    */
-  async function liveEstimates(siteId: string, waitingNow?: QueuedTicket[]): Promise<Map<string, TicketLive>> {
+  async function liveEstimates(siteId: string, given: { waiting?: QueuedTicket[]; only?: ReadonlySet<string> } = {}): Promise<Map<string, TicketLive>> {
     const now = clock.now();
     const [waiting, ws, means, svcRows] = await Promise.all([
-      waitingNow ?? repo.waitingSnapshot(db, siteId),
+      given.waiting ?? repo.waitingSnapshot(db, siteId),
       repo.windowsForEta(db, siteId),
       meanHandle(siteId),
       catalog.forSite(siteId),
     ]);
     const targetHandle = new Map(svcRows.map((s) => [s.id, s.targetHandleMin]));
     const handleOf = (serviceId: string) => means.get(serviceId) ?? targetHandle.get(serviceId) ?? policy.defaultTargetHandleMin;
-    const open = ws.filter((w) => w.row.status === 'open');
+    const open = ws.filter((w) => w.open);
     // Before the hall opens no window is open: estimate as if every window will be, rather than say nothing.
     const playing = open.length > 0 ? open : ws;
     const etaWindows = playing.map((w) => {
-      const b = w.busyWith;
-      const since = b ? (b.startedAt ?? b.lastCalledAt)?.getTime() ?? now : now;
-      return { id: w.row.id, serviceIds: w.serviceIds, busyUntil: b ? Math.max(now, since + handleOf(b.serviceId) * MINUTE_MS) : now };
+      const b = w.busy;
+      return { id: w.id, serviceIds: w.serviceIds, busyUntil: b ? Math.max(now, (b.sinceMs ?? now) + handleOf(b.serviceId) * MINUTE_MS) : now };
     });
     const fullMeans = new Map(svcRows.map((s) => [s.id, handleOf(s.id)]));
     const results = estimateWaits({
@@ -182,6 +185,7 @@ export function createQueueService(deps: QueueDeps) {
       windows: etaWindows,
       meanHandleMin: fullMeans,
       fallbackHandleMin: policy.defaultTargetHandleMin,
+      ...(given.only ? { only: given.only } : {}),
     });
     return results;
   }
@@ -194,7 +198,7 @@ export function createQueueService(deps: QueueDeps) {
 
   async function present(row: TicketRow, options: { live?: boolean; join?: JoinInfo; accessToken?: string } = {}): Promise<Ticket> {
     const tz = await siteZone(row.siteId);
-    const live = options.live && row.status === 'waiting' ? (await liveEstimates(row.siteId)).get(row.id) : undefined;
+    const live = options.live && row.status === 'waiting' ? (await liveEstimates(row.siteId, { only: new Set([row.id]) })).get(row.id) : undefined;
     const followUp = row.status === 'transferred' ? await repo.followUpOf(db, row.id) : undefined;
     const ticket = toTicket(row, tz, { windowNumber: await windowNumberOf(row.windowId), ...(live ? { live } : {}), ...(followUp ? { transferredToId: followUp } : {}) });
     if (options.accessToken) ticket.accessToken = options.accessToken;
@@ -284,6 +288,7 @@ export function createQueueService(deps: QueueDeps) {
       throw err;
     }
     waitingSnapshots.add(input.siteId, { id: row.id, serviceId: row.serviceId, dueAt, issuedAt: now, targetWindowId: row.targetWindowId });
+    issuedSincePlay.set(input.siteId, (issuedSincePlay.get(input.siteId) ?? new Set()).add(row.id));
     const live = (await estimatesSince(input.siteId, markCommitted(input.siteId))).get(row.id);
     if (live) keepIssueEstimate(input.siteId, { id: row.id, eta: live.etaMinutes, etaHigh: live.etaMinutesHigh });
     emitQueueChanged(input.siteId);

@@ -192,6 +192,23 @@ describe('estimateWaits: properties', () => {
   });
 });
 
+describe('estimateWaits: only some results wanted', () => {
+  it('gives exactly the results the full play gives those tickets, for any subset, windows and targets', () => {
+    fc.assert(
+      fc.property(ticketsArb, fc.option(windowsArb, { freq: 3 }), handleArb, fc.array(fc.boolean(), { maxLength: 40 }), (tickets, windows, handle, picks) => {
+        const input: EtaInput = { now: NOW, waiting: tickets, windows: windows ?? [], meanHandleMin: new Map(Object.entries(handle)), fallbackHandleMin: 12 };
+        const full = estimateWaits(input);
+        const only = new Set(tickets.filter((_, i) => picks[i]).map((x) => x.id));
+        only.add('not-waiting'); // a ticket called meanwhile: no result, and no harm
+        const some = estimateWaits({ ...input, only });
+        expect(new Set(some.keys())).toEqual(new Set([...only].filter((id) => full.has(id))));
+        for (const id of some.keys()) expect(some.get(id)).toEqual(full.get(id));
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
 describe('estimateWaits: scale', () => {
   // Its speed is measured by bench/planner ("ETA forward play"); this checks a hall-sized queue is fully played.
   it('gives every one of 10,000 tickets across 50 windows a position and a wait', () => {

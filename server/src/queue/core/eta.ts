@@ -16,6 +16,11 @@ export interface EtaInput {
   meanHandleMin: ReadonlyMap<string, number>;
   /** Used for a service missing from `meanHandleMin`. */
   fallbackHandleMin: number;
+  /**
+   * Only these tickets' results are wanted (the rest still play, as competitors). A kiosk rush asks for
+   * the few tickets just issued out of thousands waiting; the play then stops once they are all placed.
+   */
+  only?: ReadonlySet<string>;
 }
 
 export interface EtaResult {
@@ -60,9 +65,23 @@ interface TicketRun<T> {
  * mean handling 10 min → A at 5 (position 1), B at 15 (2), C at 25 (3).
  */
 export function estimateWaits(input: EtaInput): Map<string, EtaResult> {
-  const { now, windows } = input;
+  const { windows, only } = input;
   const result = new Map<string, EtaResult>();
+  const wanted = (id: string) => only === undefined || only.has(id);
+  const served = servedBy(windows);
+  const unserved = input.waiting.filter((t) => !served(t));
+  const wantedLeft = only === undefined ? Infinity : input.waiting.filter((t) => only.has(t.id) && served(t)).length;
 
+  // Nothing wanted that the play would place: no play.
+  if (wantedLeft > 0) playForward(input, wanted, wantedLeft, result);
+  if (only === undefined) rankUnserved(input.waiting, unserved, result);
+  else rankSomeUnserved(input.waiting, unserved.filter((t) => only.has(t.id)), result);
+  return result;
+}
+
+/** The forward play itself, writing the results of `wanted` tickets; it stops once `wantedLeft` are placed. */
+function playForward(input: EtaInput, wanted: (id: string) => boolean, wantedLeft: number, result: Map<string, EtaResult>): void {
+  const { now, windows } = input;
   // Runs: untargeted tickets per service, targeted tickets per open window.
   const openWindowIds = new Set(windows.map((w) => w.id));
   const byService = new Map<string, TicketRun<QueuedTicket>>();
@@ -116,16 +135,30 @@ export function estimateWaits(input: EtaInput): Map<string, EtaResult> {
     const group = groupOf[slot.index] ?? '';
     const position = (calledInGroup.get(group) ?? 0) + 1;
     calledInGroup.set(group, position);
-    const waitMs = Math.round(slot.at - now);
-    const eta = Math.ceil(waitMs / MINUTE_MS);
-    const high = Math.max(eta, Math.ceil((waitMs * (1 + (HIGH_Z * HANDLE_CV) / Math.sqrt(position))) / MINUTE_MS));
-    result.set(best.id, { position, etaMinutes: eta, etaMinutesHigh: high });
+    if (wanted(best.id)) {
+      const waitMs = Math.round(slot.at - now);
+      const eta = Math.ceil(waitMs / MINUTE_MS);
+      const high = Math.max(eta, Math.ceil((waitMs * (1 + (HIGH_Z * HANDLE_CV) / Math.sqrt(position))) / MINUTE_MS));
+      result.set(best.id, { position, etaMinutes: eta, etaMinutesHigh: high });
+      // Tickets later in the play cannot change a placed one's result.
+      if (--wantedLeft === 0) break;
+    }
     const handleMin = input.meanHandleMin.get(best.serviceId) ?? input.fallbackHandleMin;
     free.push({ at: slot.at + handleMin * MINUTE_MS, index: slot.index });
   }
+}
 
-  rankUnserved(input.waiting, result);
-  return result;
+/**
+ * Whether the play calls a ticket: some window in it serves the ticket's item and may take it (a targeted
+ * ticket only at its window). A window leaves the play only once nothing it may serve is left.
+ */
+function servedBy(windows: readonly EtaWindow[]): (t: QueuedTicket) => boolean {
+  const byId = new Map(windows.map((w) => [w.id, w]));
+  const anyServes = new Set(windows.flatMap((w) => w.serviceIds));
+  return (t) => {
+    if (t.targetWindowId == null) return anyServes.has(t.serviceId);
+    return byId.get(t.targetWindowId)?.serviceIds.includes(t.serviceId) ?? false;
+  };
 }
 
 function runOf(map: Map<string, TicketRun<QueuedTicket>>, key: string): TicketRun<QueuedTicket> {
@@ -137,22 +170,62 @@ function runOf(map: Map<string, TicketRun<QueuedTicket>>, key: string): TicketRu
   return run;
 }
 
-/** Tickets the play never called: no open window may serve them. Rank them within their service. */
-function rankUnserved(waiting: readonly QueuedTicket[], result: Map<string, EtaResult>): void {
-  const unservedServices = new Set<string>();
-  for (const t of waiting) if (!result.has(t.id)) unservedServices.add(t.serviceId);
-  if (unservedServices.size === 0) return;
+/**
+ * Tickets the play never called: no open window may serve them. Each is ranked in calling order among
+ * all the waiting tickets of its service.
+ */
+function rankUnserved(waiting: readonly QueuedTicket[], unserved: readonly QueuedTicket[], result: Map<string, EtaResult>): void {
+  if (unserved.length === 0) return;
+  const services = new Set(unserved.map((t) => t.serviceId));
   const sameService = new Map<string, QueuedTicket[]>();
   for (const t of waiting) {
-    if (!unservedServices.has(t.serviceId)) continue;
+    if (!services.has(t.serviceId)) continue;
     const list = sameService.get(t.serviceId) ?? [];
     list.push(t);
     sameService.set(t.serviceId, list);
   }
+  const isUnserved = new Set(unserved.map((t) => t.id));
   for (const list of sameService.values()) {
     list.sort(compareForCalling);
     list.forEach((t, i) => {
-      if (!result.has(t.id)) result.set(t.id, { position: i + 1, etaMinutes: null, etaMinutesHigh: null });
+      if (isUnserved.has(t.id)) result.set(t.id, { position: i + 1, etaMinutes: null, etaMinutesHigh: null });
+    });
+  }
+}
+
+/**
+ * `rankUnserved` for the `wanted` few: each one's rank is 1 + the waiting tickets of its service ahead of
+ * it. One pass over the waiting, each placed among the wanted (sorted) by binary search: O(n log k).
+ */
+function rankSomeUnserved(waiting: readonly QueuedTicket[], wanted: readonly QueuedTicket[], result: Map<string, EtaResult>): void {
+  if (wanted.length === 0) return;
+  const wantedByService = new Map<string, QueuedTicket[]>();
+  for (const t of wanted) wantedByService.set(t.serviceId, [...(wantedByService.get(t.serviceId) ?? []), t]);
+  const aheadCounts = new Map<string, number[]>();
+  for (const [serviceId, list] of wantedByService) {
+    list.sort(compareForCalling);
+    aheadCounts.set(serviceId, new Array<number>(list.length).fill(0));
+  }
+  for (const t of waiting) {
+    const list = wantedByService.get(t.serviceId);
+    const counts = aheadCounts.get(t.serviceId);
+    if (!list || !counts) continue;
+    // The first wanted ticket t comes before: t is ahead of it and of every later one.
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compareForCalling(t, list[mid] as QueuedTicket) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    if (lo < counts.length) counts[lo] = (counts[lo] ?? 0) + 1;
+  }
+  for (const [serviceId, list] of wantedByService) {
+    const counts = aheadCounts.get(serviceId) ?? [];
+    let ahead = 0;
+    list.forEach((t, i) => {
+      ahead += counts[i] ?? 0;
+      result.set(t.id, { position: ahead + 1, etaMinutes: null, etaMinutesHigh: null });
     });
   }
 }

@@ -184,8 +184,16 @@ export function WindowConsole({ session, opened, onClosed }: { session: Session;
     [busy, current, message],
   );
 
+  // A key pressed while the previous action is still finishing runs once it has: the screen can already
+  // show the outcome (a pushed update arrives before the answer), and a clerk pressing F1 then must not
+  // have the key dropped. One slot: the latest key wins.
+  const queuedAction = useRef<Action | null>(null);
   const act = useCallback(
     (action: Action) => {
+      if (busy) {
+        queuedAction.current = action;
+        return;
+      }
       if (!canDo[action] || modal) return;
       const id = current?.id;
       switch (action) {
@@ -230,8 +238,14 @@ export function WindowConsole({ session, opened, onClosed }: { session: Session;
           return setModal(action);
       }
     },
-    [canDo, modal, current, run, opened.windowId, message, t, suspended],
+    [busy, canDo, modal, current, run, opened.windowId, message, t, suspended],
   );
+  useEffect(() => {
+    const queued = queuedAction.current;
+    if (busy || !queued) return;
+    queuedAction.current = null;
+    act(queued);
+  }, [busy, act]);
 
   // The key handler acts on what is on screen: the ref is updated in the same commit that paints it. (A
   // listener re-registered by useEffect runs a moment after the paint, and Chromium may deliver a key press
