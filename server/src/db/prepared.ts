@@ -3,7 +3,8 @@
  * connection instead of on every call, which roughly halves the database's CPU for a ticket issue. PGlite
  * runs the same text unnamed. A name must always carry the same SQL text (pg refuses otherwise), so only
  * fixed-shape queries go through here, and they return named columns, never `*`: a cached plan must not
- * change its result type when a later migration adds a column.
+ * change its result type when a later migration adds a column. (A transaction-pooling proxy between the
+ * nodes and Postgres would have to support named statements.)
  */
 import type { SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';

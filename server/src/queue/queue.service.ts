@@ -250,7 +250,8 @@ export function createQueueService(deps: QueueDeps) {
     if (!service || service.siteId !== input.siteId) return fail('VALIDATION_FAILED', { field: 'serviceId', reason: 'not an item of this site' });
     const citizen = input.storedCitizen && !input.citizen ? { ok: true as const, value: input.storedCitizen } : checkCitizen(input.citizen, deps.config.secret);
     if (!citizen.ok) return fail('VALIDATION_FAILED', { field: citizen.field, reason: citizen.reason });
-    const hash = requestHash(input);
+    // Only a retry-safe request needs its fingerprint.
+    const hash = input.idempotencyKey ? requestHash(input) : '';
     if (input.idempotencyKey) {
       const replay = await replayIdempotent(input.siteId, input.idempotencyKey, hash);
       if (replay) return replay;
