@@ -36,4 +36,14 @@ describe('the place and wait given with a new ticket', () => {
     const after = await issue();
     expect(after.body.position).toBe(before.body.position);
   });
+
+  it('counts a window opened a moment ago: the next ticket’s wait is shorter', async () => {
+    const before = await issue();
+    expect(before.body.etaMinutes).toBeGreaterThan(0);
+    expect((await t.api('POST', `/windows/${hall.windows.w2}/open`, undefined, bearer(hall.tokens.clerk2))).status).toBe(200);
+    const after = await issue();
+    // Two windows now share the queue that one window had: later in line, yet called sooner.
+    expect(after.body.position).toBeGreaterThan(before.body.position);
+    expect(after.body.etaMinutes).toBeLessThan(before.body.etaMinutes);
+  });
 });

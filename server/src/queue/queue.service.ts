@@ -23,6 +23,7 @@ import {
 } from './core/index.ts';
 import { toTicket, type TicketLive } from './queue.mapper.ts';
 import { createServiceCatalog } from './service-catalog.ts';
+import { createSiteCache } from './site-cache.ts';
 import { createWaitingSnapshots } from './waiting-snapshots.ts';
 import * as repo from './queue.repository.ts';
 import type { TicketRow, WindowRow } from './queue.repository.ts';
@@ -95,6 +96,8 @@ export function createQueueService(deps: QueueDeps) {
   const unsavedEstimates = new Map<string, { id: string; eta: number | null; etaHigh: number | null }[]>();
   // Monotonic real time, not the injectable clock: the age that matters is that of a database read.
   const waitingSnapshots = createWaitingSnapshots((siteId) => repo.waitingSnapshot(db, siteId), { maxAgeMs: WAITING_SNAPSHOT_MAX_AGE_MS, now: () => performance.now() });
+  // The windows as the estimate at issue sees them: forgotten on every call, transition, open and close here.
+  const etaWindows = createSiteCache((siteId) => repo.windowsForEta(db, siteId), { maxAgeMs: WAITING_SNAPSHOT_MAX_AGE_MS, now: () => performance.now() });
 
   /**
    * Keeps the estimate given at issue (stats report its error later). Written after the response, a burst's
@@ -137,7 +140,8 @@ export function createQueueService(deps: QueueDeps) {
         lastPlayStart.set(siteId, performance.now());
         const only = issuedSincePlay.get(siteId) ?? new Set<string>();
         issuedSincePlay.delete(siteId);
-        return liveEstimates(siteId, { waiting: await waitingSnapshots.get(siteId), only });
+        const [waiting, windowsNow] = await Promise.all([waitingSnapshots.get(siteId), etaWindows.get(siteId)]);
+        return liveEstimates(siteId, { waiting, windows: windowsNow, only });
       })().finally(() => {
         if (inflightEstimates.get(siteId) === entry) inflightEstimates.delete(siteId);
       });
@@ -159,13 +163,13 @@ export function createQueueService(deps: QueueDeps) {
 
   /**
    * Plays the site's queue forward (pure core) to give waiting tickets a position and a wait range: those
-   * in `only`, or every one. The database's queue, unless the caller has it (`waiting`).
+   * in `only`, or every one. The database's queue and windows, unless the caller has them.
    */
-  async function liveEstimates(siteId: string, given: { waiting?: QueuedTicket[]; only?: ReadonlySet<string> } = {}): Promise<Map<string, TicketLive>> {
+  async function liveEstimates(siteId: string, given: { waiting?: QueuedTicket[]; windows?: repo.EtaWindowRow[]; only?: ReadonlySet<string> } = {}): Promise<Map<string, TicketLive>> {
     const now = clock.now();
     const [waiting, ws, means, svcRows] = await Promise.all([
       given.waiting ?? repo.waitingSnapshot(db, siteId),
-      repo.windowsForEta(db, siteId),
+      given.windows ?? repo.windowsForEta(db, siteId),
       meanHandle(siteId),
       catalog.forSite(siteId),
     ]);
@@ -174,7 +178,7 @@ export function createQueueService(deps: QueueDeps) {
     const open = ws.filter((w) => w.open);
     // Before the hall opens no window is open: estimate as if every window will be, rather than say nothing.
     const playing = open.length > 0 ? open : ws;
-    const etaWindows = playing.map((w) => {
+    const playWindows = playing.map((w) => {
       const b = w.busy;
       return { id: w.id, serviceIds: w.serviceIds, busyUntil: b ? Math.max(now, (b.sinceMs ?? now) + handleOf(b.serviceId) * MINUTE_MS) : now };
     });
@@ -182,7 +186,7 @@ export function createQueueService(deps: QueueDeps) {
     const results = estimateWaits({
       now,
       waiting,
-      windows: etaWindows,
+      windows: playWindows,
       meanHandleMin: fullMeans,
       fallbackHandleMin: policy.defaultTargetHandleMin,
       ...(given.only ? { only: given.only } : {}),
@@ -324,6 +328,7 @@ export function createQueueService(deps: QueueDeps) {
       return row;
     });
     if (!opened) return fail('WINDOW_BUSY');
+    etaWindows.forget(opened.siteId);
     return ok(opened);
   }
 
@@ -334,6 +339,7 @@ export function createQueueService(deps: QueueDeps) {
     if (user.role === 'clerk' && w.clerkId !== null && w.clerkId !== user.id) return fail('WINDOW_BUSY');
     if (user.role === 'expert') return fail('FORBIDDEN', { reason: 'role' });
     const [row] = await db.update(windows).set({ status: 'closed', clerkId: null, openedAt: null }).where(eq(windows.id, windowId)).returning();
+    etaWindows.forget(w.siteId);
     return ok(row as WindowRow);
   }
 
@@ -362,6 +368,7 @@ export function createQueueService(deps: QueueDeps) {
     if (!outcome.ok) return outcome;
     if (!outcome.value) return ok(null);
     const { row, window } = outcome.value;
+    etaWindows.forget(row.siteId);
     let join: JoinInfo | undefined;
     if (window.kind === 'virtual') {
       const rooms = deps.virtualRooms?.();
@@ -436,6 +443,8 @@ export function createQueueService(deps: QueueDeps) {
     });
     if (!result.ok) return result;
     const { before, row } = result.value;
+    // A start, finish or call changes what a window is busy with.
+    etaWindows.forget(row.siteId);
     events.afterCommit(row.siteId, async () => events.ticketUpdated(await present(row)));
     if (before === 'waiting' || row.status === 'waiting') waitingSetChanged(row.siteId);
     return ok(row);
