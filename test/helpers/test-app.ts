@@ -17,22 +17,28 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
+/**
+ * A database cloned from the migrated template. Named `yc_t_*` by default, which test/global-setup.ts drops
+ * when any run starts; a test that runs long (the browser tests) passes a name outside that pattern.
+ */
+export async function createTestDatabase(name = `yc_t_${Math.floor(Date.now() / 1000)}_${randomBytes(5).toString('hex')}`): Promise<TestDatabase> {
   const adminUrl = inject('pgAdminUrl');
-  const name = `yc_t_${Math.floor(Date.now() / 1000)}_${randomBytes(5).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
-  // CREATE DATABASE … TEMPLATE needs the template idle; parallel test files retry briefly.
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject('pgTemplate')}"`);
-      break;
-    } catch (err) {
-      if (attempt > 50) throw err;
-      await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+  try {
+    // CREATE DATABASE … TEMPLATE needs the template idle; parallel test files retry briefly.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject('pgTemplate')}"`);
+        break;
+      } catch (err) {
+        if (attempt > 50) throw err;
+        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
+      }
     }
+  } finally {
+    await admin.end();
   }
-  await admin.end();
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return {

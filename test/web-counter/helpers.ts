@@ -3,11 +3,9 @@
  * build of web-counter, driven in Debian's Chromium through playwright-core.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureWebAppBuilt, launchChromium as launchBrowser } from '../helpers/browser.ts';
-import { inject } from 'vitest';
-import type { TestDatabase } from '../helpers/test-app.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-app.ts';
 
 /** A TV plays the chime without anyone clicking. */
 const BOARD_ARGS = ['--autoplay-policy=no-user-gesture-required'];
@@ -19,40 +17,12 @@ export function ensureCounterBuilt(): void {
 }
 
 /**
- * A database of this file's own, cloned from the migrated template like createTestDatabase's, but named
- * outside `yc_t_*`: test/global-setup.ts drops every `yc_t_*` database when any run starts, and these
- * browser tests run long enough for another engineer's run to start meanwhile.
+ * A database of this file's own, named outside `yc_t_*`: test/global-setup.ts drops every `yc_t_*`
+ * database when any run starts, and these browser tests run long enough for another engineer's run to
+ * start meanwhile.
  */
-export async function createCounterDatabase(): Promise<TestDatabase> {
-  const adminUrl = inject('pgAdminUrl');
-  const name = `ycwc_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject('pgTemplate')}"`);
-        break;
-      } catch (err) {
-        // The template is busy while another file clones it.
-        if (attempt > 50) throw err;
-        await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
-      }
-    }
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
-      await c.end();
-    },
-  };
+export function createCounterDatabase(): Promise<TestDatabase> {
+  return createTestDatabase(`ycwc_${randomBytes(6).toString('hex')}`);
 }
 
 export async function launchChromium(): Promise<Browser> {
