@@ -114,6 +114,37 @@ describe('citizen app: ticket', { timeout: 120_000 }, () => {
     await page.close();
   });
 
+  it('a late event of an earlier step does not move the screen backwards', async () => {
+    const page = await newPage(browser, PHONE, t.url);
+    const ticketId = await takeOnPage(page, '公积金提取');
+    const room = `ticket:${ticketId}`;
+    const hallNs = t.app.io.of('/hall');
+    const asWaiting = (await t.api('GET', `/tickets/${ticketId}`, undefined, bearer(hall.tokens.clerk))).body;
+    expect(asWaiting.status).toBe('waiting');
+    await page.locator('.conn.ok').waitFor();
+    // The page has joined its ticket's room: what the server sends there reaches it.
+    await expect.poll(async () => (await hallNs.in(room).fetchSockets()).length, { timeout: LIVE_MS }).toBe(1);
+    await clerk('POST', `/windows/${hall.windows.w2}/open`);
+    const asCalled = await callUntil(hall.windows.w2, ticketId);
+    await clerk('POST', `/tickets/${ticketId}/start`);
+    await page.locator('[data-ticket-status="serving"]').waitFor({ timeout: LIVE_MS });
+
+    // Updates of the steps before arrive now, late. Seq 0 is no gap, so nothing makes the page ask again.
+    hallNs.to(room).emit('ticket.updated', { seq: 0, ticket: asWaiting });
+    hallNs.to(room).emit('ticket.updated', { seq: 0, ticket: asCalled });
+    hallNs.to(room).emit('ticket.called', {
+      seq: 0, ticketId, number: asCalled.number, windowId: asCalled.windowId, windowNumber: asCalled.windowNumber,
+      siteId: hall.siteId, calledAt: asCalled.calledAt, recall: false,
+    });
+    // Then the server drops the socket: the page handles that after the updates (one connection keeps
+    // order), and shows it at once without asking for the ticket again, so what it shows then is what
+    // those updates left.
+    hallNs.in(room).disconnectSockets();
+    await page.locator('.conn.off').waitFor({ timeout: LIVE_MS });
+    expect(await page.locator('.ticket-card').getAttribute('data-ticket-status')).toBe('serving');
+    await page.close();
+  });
+
   it('a ticket moved to another item at the window: the phone follows it to the new number and says why', async () => {
     const page = await newPage(browser, PHONE, t.url);
     const ticketId = await takeOnPage(page, '公积金提取');

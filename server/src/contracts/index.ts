@@ -8,3 +8,4 @@ export * from './cases.ts';
 export * from './ops.ts';
 export * from './video.ts';
 export * from './appointments.ts';
+export * from './ticket-progress.ts';

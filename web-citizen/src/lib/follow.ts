@@ -2,8 +2,10 @@
  * Following one ticket live: HTTP for the truth, `/hall` events for speed. The phone watches its ticket
  * (`ticket.updated`, its own `ticket.called`) and its site (`queue.changed`, other calls: the people ahead
  * change); a skipped `seq`, a reconnect or the page coming back to the foreground triggers a resync by GET.
+ * Events may arrive late: one of an earlier step than the screen shows is dropped (`isNotOlder`).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { isNotOlder } from '@yichuang/server/contracts/ticket-progress';
 import { ApiError, api } from './api.ts';
 import type { QueueChangedEvent, Ticket, TicketCalledEvent, TicketUpdatedEvent } from './contract-types.ts';
 import { emitAck, hallSocket } from './hall.ts';
@@ -110,8 +112,9 @@ export function useTicketFollow(ticketId: string, token: string | null): FollowS
       if (e.siteId !== siteId) return;
       const verdict = tracker.site(e.seq);
       const mine = e.ticketId === ticketId;
-      if (mine && ticketRef.current) {
-        // Show the call at once; the GET that follows fills in the rest.
+      // Show the call at once (a recall too: its new call time rings again); the GET that follows fills in
+      // the rest. A call arriving after the GET already showed service or an end is old news.
+      if (mine && ticketRef.current && isNotOlder({ status: 'called' }, ticketRef.current)) {
         setTicket({ ...ticketRef.current, status: 'called', windowId: e.windowId, windowNumber: e.windowNumber, calledAt: e.calledAt, position: null });
       }
       if (verdict === 'resync') void resync();
@@ -126,7 +129,11 @@ export function useTicketFollow(ticketId: string, token: string | null): FollowS
     const onUpdated = (e: TicketUpdatedEvent) => {
       if (e.ticket.id !== ticketId) return;
       const verdict = tracker.ticket(e.seq);
-      setTicket(e.ticket);
+      // A late event of an earlier step (the GET or a later event already showed more) would move the
+      // screen backwards until the next GET: drop it. The same step still applies (position, estimate,
+      // a recall's call time, resume, where a transfer went).
+      const shown = ticketRef.current;
+      if (!shown || isNotOlder(e.ticket, shown)) setTicket(e.ticket);
       if (verdict === 'resync') void resync();
     };
     const onVisible = () => {

@@ -7,8 +7,8 @@ import { App, Badge, Button, Card, Col, Row, Space, Tag, Tooltip, Typography } f
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Static } from 'typebox';
 import type { FinishBody, JoinInfo, QueueView, Service, Ticket, Window } from '@yichuang/server/contracts';
+import { isNotOlder } from '@yichuang/server/contracts';
 import { api } from '../../lib/api.ts';
-import { isNotOlder } from '../../lib/ticket-progress.ts';
 import { errorText } from '../../lib/errors.ts';
 import { connectHall, request, type HallSocket } from '../../lib/hall.ts';
 import { useT, type MessageKey } from '../../lib/i18n.ts';
