@@ -49,18 +49,20 @@ export function ticketFromSqlRow(raw: Record<string, unknown>): TicketRow {
 }
 
 export interface IssueRow {
-  /** The number is this category's next of the day. */
-  siteId: string; serviceId: string; day: string; category: string; priority: TicketRow['priority']; channel: TicketRow['channel'];
+  /** The id is chosen by the caller (the estimate is worked out before the row exists); the number is this category's next of the day. */
+  id: string; siteId: string; serviceId: string; day: string; category: string; priority: TicketRow['priority']; channel: TicketRow['channel'];
   issuedAt: number; waitAnchorAt: number; dueAt: number; targetWindowId: string | null;
   citizenNameMasked: string | null; citizenIdHash: string | null; citizenIdMasked: string | null; citizenPhoneMasked: string | null;
   accessTokenHash: string; appointmentId: string | null; transferredFromId: string | null;
+  /** The estimate handed out with the ticket, kept to report its error later. */
+  etaAtIssueMin: number | null; etaHighAtIssueMin: number | null;
   event: { actorKind: 'citizen' | 'staff'; data: Record<string, unknown> };
   idempotency: { key: string; requestHash: string; accessTokenSealed: string } | null;
 }
 
 /**
- * Issues a ticket in one statement: the day's next number for its category, the ticket, its `issued` event
- * and its idempotency key commit together or not at all, in one round trip, so a failed issue leaves no
+ * Issues a ticket in one statement: the day's next number for its category, the ticket (with the estimate
+ * handed out), its `issued` event and its idempotency key commit together or not at all, in one round trip, so a failed issue leaves no
  * gap in the numbers. The counter row stays locked until the commit's disk flush, so one category issues
  * at most one ticket per flush (about 0.2 ms here: thousands a second, far beyond any hall).
  * Numbers are the category and at least three digits (A001 … A999, A1000).
@@ -74,14 +76,14 @@ export async function insertIssuedTicket(tx: Tx, r: IssueRow): Promise<TicketRow
       ON CONFLICT (site_id, day, category) DO UPDATE SET last = number_counters.last + 1
       RETURNING last::text AS last
     ), t AS (
-      INSERT INTO tickets (site_id, service_id, day, number, status, priority, channel, issued_at, wait_anchor_at, due_at,
+      INSERT INTO tickets (id, site_id, service_id, day, number, status, priority, channel, issued_at, wait_anchor_at, due_at,
         target_window_id, citizen_name_masked, citizen_id_hash, citizen_id_masked, citizen_phone_masked, access_token_hash,
-        appointment_id, transferred_from_id)
-      SELECT ${r.siteId}::uuid, ${r.serviceId}::uuid, ${r.day}::date, ${r.category}::text || lpad(n.last, greatest(3, length(n.last)), '0'),
+        appointment_id, transferred_from_id, eta_at_issue_min, eta_high_at_issue_min)
+      SELECT ${r.id}::uuid, ${r.siteId}::uuid, ${r.serviceId}::uuid, ${r.day}::date, ${r.category}::text || lpad(n.last, greatest(3, length(n.last)), '0'),
         'waiting', ${r.priority}::text, ${r.channel}::text, ${ts(r.issuedAt)}::timestamptz, ${ts(r.waitAnchorAt)}::timestamptz,
         ${ts(r.dueAt)}::timestamptz, ${r.targetWindowId}::uuid, ${r.citizenNameMasked}::text, ${r.citizenIdHash}::text,
         ${r.citizenIdMasked}::text, ${r.citizenPhoneMasked}::text, ${r.accessTokenHash}::text,
-        ${r.appointmentId}::uuid, ${r.transferredFromId}::uuid
+        ${r.appointmentId}::uuid, ${r.transferredFromId}::uuid, ${r.etaAtIssueMin}::int, ${r.etaHighAtIssueMin}::int
       FROM n
       RETURNING id, site_id, issued_at, number
     ), e AS (
@@ -106,18 +108,8 @@ function issuedTicketRow({ id, number }: { id: string; number: string }, r: Issu
     windowId: null, calledAt: null, lastCalledAt: null, callCount: 0, startedAt: null, finishedAt: null, suspendedAt: null, resumeBy: null,
     outcome: null, note: null, citizenNameMasked: r.citizenNameMasked, citizenIdHash: r.citizenIdHash, citizenIdMasked: r.citizenIdMasked,
     citizenPhoneMasked: r.citizenPhoneMasked, accessTokenHash: r.accessTokenHash, appointmentId: r.appointmentId,
-    transferredFromId: r.transferredFromId, etaAtIssueMin: null, etaHighAtIssueMin: null, slaWarnedAt: null,
+    transferredFromId: r.transferredFromId, etaAtIssueMin: r.etaAtIssueMin, etaHighAtIssueMin: r.etaHighAtIssueMin, slaWarnedAt: null,
   };
-}
-
-/** Stores the estimates given at issue, many tickets in one statement (they are kept to report their error). */
-export async function saveIssueEstimates(tx: Tx, estimates: { id: string; eta: number | null; etaHigh: number | null }[]): Promise<void> {
-  if (estimates.length === 0) return;
-  await tx.execute(sql`
-    UPDATE tickets SET eta_at_issue_min = v.eta, eta_high_at_issue_min = v.eta_high
-    FROM unnest(${pgArray(estimates.map((e) => e.id))}::uuid[], ${pgArray(estimates.map((e) => e.eta))}::int[], ${pgArray(estimates.map((e) => e.etaHigh))}::int[])
-      AS v(id, eta, eta_high)
-    WHERE tickets.id = v.id`);
 }
 
 /**
@@ -125,8 +117,8 @@ export async function saveIssueEstimates(tx: Tx, estimates: { id: string; eta: n
  * `compareForCalling`), locked. SKIP LOCKED lets two windows calling at once take different tickets
  * instead of waiting for each other or both taking the same one.
  *
- * A row can also be locked for a moment by something that is not calling it (the estimate written after
- * issue, a cancel on its way). So when SKIP LOCKED finds nothing but an eligible ticket exists, wait for
+ * A row can also be locked for a moment by something that is not calling it (a cancel on its way). So
+ * when SKIP LOCKED finds nothing but an eligible ticket exists, wait for
  * that row's lock and take it if it is still waiting, rather than tell the clerk the queue is empty.
  * NO KEY UPDATE, not UPDATE: inserting an event for a ticket takes a KEY SHARE lock on it (the foreign
  * key), which must not make a caller pass the ticket over.

@@ -3,7 +3,7 @@
  * whether the transition is allowed, persists ticket and event log in one transaction, commits, and only
  * then emits: a listener never hears of a change that was rolled back.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { and, eq, ne, or, sql } from 'drizzle-orm';
 import type { Config } from '../config.ts';
 import type { CitizenInput, JoinInfo, StaffUser, Ticket } from '../contracts/dto.ts';
@@ -85,48 +85,43 @@ export function createQueueService(deps: QueueDeps) {
   const { db, clock, events } = deps;
   const policy = deps.policy ?? DEFAULT_POLICY;
   const handleCache = new Map<string, { at: number; means: Map<string, number> }>();
-  // Coalesced estimates: concurrent issues at one site share one forward play that began after their
-  // commits, instead of each reading the whole queue (a kiosk rush would otherwise be quadratic).
-  const committedGen = new Map<string, number>();
+  // Coalesced estimates: concurrent issues at one site share one forward play, instead of each playing
+  // the whole queue (a kiosk rush would otherwise be quadratic). A ticket is played before it is stored,
+  // so its estimate is stored with it; until then it is "about to join", and every play counts it.
+  const joinedGen = new Map<string, number>();
   const inflightEstimates = new Map<string, { startedGen: number | null; promise: Promise<Map<string, TicketLive>> }>();
   const lastPlayStart = new Map<string, number>();
-  /** Tickets issued here since the site's last play started: the ones the next play must place. */
-  const issuedSincePlay = new Map<string, Set<string>>();
+  const aboutToJoin = new Map<string, Map<string, QueuedTicket>>();
+  /** Of those, the ones registered since the site's last play started: the next play must place them. */
+  const joinedSincePlay = new Map<string, Set<string>>();
   const catalog = createServiceCatalog(db, clock);
-  const unsavedEstimates = new Map<string, { id: string; eta: number | null; etaHigh: number | null }[]>();
   // Monotonic real time, not the injectable clock: the age that matters is that of a database read.
   const waitingSnapshots = createWaitingSnapshots((siteId) => repo.waitingSnapshot(db, siteId), { maxAgeMs: WAITING_SNAPSHOT_MAX_AGE_MS, now: () => performance.now() });
   // The windows as the estimate at issue sees them: forgotten on every call, transition, open and close here.
   const etaWindows = createSiteCache((siteId) => repo.windowsForEta(db, siteId), { maxAgeMs: WAITING_SNAPSHOT_MAX_AGE_MS, now: () => performance.now() });
 
-  /**
-   * Keeps the estimate given at issue (stats report its error later). Written after the response, a burst's
-   * estimates in one statement: a kiosk rush would otherwise add a write per ticket.
-   */
-  function keepIssueEstimate(siteId: string, estimate: { id: string; eta: number | null; etaHigh: number | null }) {
-    const pending = unsavedEstimates.get(siteId);
-    if (pending) {
-      pending.push(estimate);
-      return;
-    }
-    unsavedEstimates.set(siteId, [estimate]);
-    events.afterCommit(siteId, async () => {
-      const batch = unsavedEstimates.get(siteId) ?? [];
-      unsavedEstimates.delete(siteId);
-      await repo.saveIssueEstimates(db, batch);
-    });
-  }
-
-  function markCommitted(siteId: string): number {
-    const g = (committedGen.get(siteId) ?? 0) + 1;
-    committedGen.set(siteId, g);
+  /** A ticket about to be stored joins the plays; the returned generation is for `estimatesSince`. */
+  function aboutToIssue(siteId: string, ticket: QueuedTicket): number {
+    aboutToJoin.set(siteId, (aboutToJoin.get(siteId) ?? new Map<string, QueuedTicket>()).set(ticket.id, ticket));
+    joinedSincePlay.set(siteId, (joinedSincePlay.get(siteId) ?? new Set<string>()).add(ticket.id));
+    const g = (joinedGen.get(siteId) ?? 0) + 1;
+    joinedGen.set(siteId, g);
     return g;
   }
 
+  /** The ticket is stored and waiting (`stored`), or it never will be. */
+  function settleIssue(siteId: string, ticket: QueuedTicket, stored: boolean): void {
+    if (stored) waitingSnapshots.add(siteId, ticket);
+    const pending = aboutToJoin.get(siteId);
+    pending?.delete(ticket.id);
+    if (pending?.size === 0) aboutToJoin.delete(siteId);
+  }
+
+  /** The estimates of a play that counts every ticket that joined up to generation `gen`. */
   async function estimatesSince(siteId: string, gen: number): Promise<Map<string, TicketLive>> {
     for (;;) {
       const current = inflightEstimates.get(siteId);
-      // A play that has not started yet will see every commit made so far.
+      // A play that has not started yet will count every ticket that joined so far.
       if (current && (current.startedGen === null || current.startedGen >= gen)) return current.promise;
       if (current) {
         await current.promise.catch(() => undefined);
@@ -136,12 +131,13 @@ export function createQueueService(deps: QueueDeps) {
       const wait = (lastPlayStart.get(siteId) ?? -Infinity) + MIN_PLAY_GAP_MS - performance.now();
       entry.promise = (async () => {
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        entry.startedGen = committedGen.get(siteId) ?? 0;
+        entry.startedGen = joinedGen.get(siteId) ?? 0;
         lastPlayStart.set(siteId, performance.now());
-        const only = issuedSincePlay.get(siteId) ?? new Set<string>();
-        issuedSincePlay.delete(siteId);
-        const [waiting, windowsNow] = await Promise.all([waitingSnapshots.get(siteId), etaWindows.get(siteId)]);
-        return liveEstimates(siteId, { waiting, windows: windowsNow, only });
+        const only = joinedSincePlay.get(siteId) ?? new Set<string>();
+        joinedSincePlay.delete(siteId);
+        const windowsNow = etaWindows.get(siteId);
+        const waiting = await waitingSnapshots.get(siteId, aboutToJoin.get(siteId)?.values());
+        return liveEstimates(siteId, { waiting, windows: await windowsNow, only });
       })().finally(() => {
         if (inflightEstimates.get(siteId) === entry) inflightEstimates.delete(siteId);
       });
@@ -273,17 +269,24 @@ export function createQueueService(deps: QueueDeps) {
       service: resolveServiceTargets(service, policy),
       policy,
     });
+    const targetWindowId = input.appointment?.targetWindowId ?? input.transfer?.targetWindowId ?? null;
+    const joining: QueuedTicket = { id: randomUUID(), serviceId: service.id, dueAt, issuedAt: now, targetWindowId };
     let row: TicketRow;
+    let live: TicketLive | undefined;
+    let stored = false;
     try {
+      live = (await estimatesSince(input.siteId, aboutToIssue(input.siteId, joining))).get(joining.id);
       row = await repo.insertIssuedTicket(db, {
-        siteId: input.siteId, serviceId: service.id, day, category: service.category, priority, channel: input.channel,
-        issuedAt: now, waitAnchorAt, dueAt, targetWindowId: input.appointment?.targetWindowId ?? input.transfer?.targetWindowId ?? null,
+        id: joining.id, siteId: input.siteId, serviceId: service.id, day, category: service.category, priority, channel: input.channel,
+        issuedAt: now, waitAnchorAt, dueAt, targetWindowId,
         citizenNameMasked: citizen.value.nameMasked, citizenIdHash: citizen.value.idHash, citizenIdMasked: citizen.value.idMasked,
         citizenPhoneMasked: citizen.value.phoneMasked, accessTokenHash: input.transfer?.accessTokenHash ?? hashToken(accessToken),
         appointmentId: input.appointment?.id ?? null, transferredFromId: input.transfer?.fromId ?? null,
+        etaAtIssueMin: live?.etaMinutes ?? null, etaHighAtIssueMin: live?.etaMinutesHigh ?? null,
         event: { actorKind: input.channel === 'transfer' ? 'staff' : 'citizen', data: { channel: input.channel, priority } },
         idempotency: input.idempotencyKey ? { key: input.idempotencyKey, requestHash: hash, accessTokenSealed: seal(accessToken, deps.config.secret) } : null,
       });
+      stored = true;
     } catch (err) {
       // The same key raced in from a retry: the winner's ticket is the answer.
       if (input.idempotencyKey && isUniqueViolation(err)) {
@@ -291,11 +294,9 @@ export function createQueueService(deps: QueueDeps) {
         if (replay) return replay;
       }
       throw err;
+    } finally {
+      settleIssue(input.siteId, joining, stored);
     }
-    waitingSnapshots.add(input.siteId, { id: row.id, serviceId: row.serviceId, dueAt, issuedAt: now, targetWindowId: row.targetWindowId });
-    issuedSincePlay.set(input.siteId, (issuedSincePlay.get(input.siteId) ?? new Set()).add(row.id));
-    const live = (await estimatesSince(input.siteId, markCommitted(input.siteId))).get(row.id);
-    if (live) keepIssueEstimate(input.siteId, { id: row.id, eta: live.etaMinutes, etaHigh: live.etaMinutesHigh });
     emitQueueChanged(input.siteId);
     const ticket = toTicket(row, site.timeZone, live ? { live } : {});
     if (!input.transfer) ticket.accessToken = accessToken;

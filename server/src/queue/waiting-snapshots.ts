@@ -19,8 +19,8 @@ interface Snapshot {
 }
 
 export interface WaitingSnapshots {
-  /** The site's waiting tickets (in no particular order). */
-  get(siteId: string): Promise<QueuedTicket[]>;
+  /** The site's waiting tickets (in no particular order), with `extra` ones it does not hold yet. */
+  get(siteId: string, extra?: Iterable<QueuedTicket>): Promise<QueuedTicket[]>;
   /** A ticket this node has just committed as waiting. */
   add(siteId: string, ticket: QueuedTicket): void;
   /** Something other than an issue changed the site's queue: read it afresh next time. */
@@ -61,11 +61,13 @@ export function createWaitingSnapshots(load: (siteId: string) => Promise<QueuedT
   }
 
   return {
-    async get(siteId) {
+    async get(siteId, extra = []) {
       const current = snapshots.get(siteId);
       const s = fresh(current) ? current : startLoad(siteId);
       const tickets = s.tickets ?? (await s.loading) ?? new Map<string, QueuedTicket>();
-      return [...tickets.values()];
+      const list = [...tickets.values()];
+      for (const t of extra) if (!tickets.has(t.id)) list.push(t);
+      return list;
     },
     add(siteId, ticket) {
       const s = snapshots.get(siteId);
