@@ -25,6 +25,11 @@ export interface Config {
   readonly secret: string;
   readonly corsOrigins: readonly string[];
   readonly staffTokenTtlMin: number;
+  /**
+   * How old this node's copy of a site's waiting queue and windows may be for the estimate given with a
+   * new ticket (see queue/waiting-snapshots.ts): other nodes' work reaches it within this time.
+   */
+  readonly estimateCopyMaxAgeMs: number;
   readonly rateLimit: {
     readonly ticketsPerMinPerIp: number;
     readonly bookingsPerMinPerIp: number;
@@ -194,6 +199,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     secret,
     corsOrigins: list(env, 'YC_CORS_ORIGINS'),
     staffTokenTtlMin: int(env, 'YC_STAFF_TOKEN_TTL_MIN', 12 * 60, 1),
+    estimateCopyMaxAgeMs: int(env, 'YC_ESTIMATE_COPY_MAX_AGE_MS', 1_000, 0, 3_600_000),
     rateLimit: {
       ticketsPerMinPerIp: int(env, 'YC_RATE_TICKETS_PER_MIN', 30, 1),
       bookingsPerMinPerIp: int(env, 'YC_RATE_BOOKINGS_PER_MIN', 20, 1),

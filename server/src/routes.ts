@@ -23,7 +23,7 @@ export async function registerDomains(app: FastifyInstance, options: { startJobs
   const sites = createSitesService({ db: d.db, sites: d.sites, config: d.config });
   // The video module needs the queue and the queue calls back into it: it is filled in once registered.
   const late: { video?: VideoModule } = {};
-  const queue = createQueueService({ db: d.db, clock: d.clock, events: d.events, sites: d.sites, config: d.config, virtualRooms: () => late.video?.virtualRooms });
+  const queue = createQueueService({ db: d.db, clock: d.clock, events: d.events, sites: d.sites, config: d.config, virtualRooms: () => late.video?.virtualRooms, log: d.log });
   app.decorate('queue', queue);
   app.decorate('sitesService', sites);
 

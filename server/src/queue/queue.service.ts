@@ -5,6 +5,7 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { and, eq, ne, or, sql } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import type { CitizenInput, JoinInfo, StaffUser, Ticket } from '../contracts/dto.ts';
 import { fail, ok, type Result } from '../contracts/errors.ts';
@@ -42,9 +43,10 @@ export interface QueueDeps {
   clock: Clock;
   events: HallEvents;
   sites: SiteDirectory;
-  config: Pick<Config, 'secret'>;
+  config: Pick<Config, 'secret'> & Partial<Pick<Config, 'estimateCopyMaxAgeMs'>>;
   policy?: QueuePolicy;
   virtualRooms?: () => VirtualCallRooms | undefined;
+  log?: Pick<FastifyBaseLogger, 'warn'>;
 }
 
 export interface IssueInput {
@@ -77,8 +79,6 @@ const HANDLE_CACHE_MS = 60_000;
  * a whole burst. A quiet site's play starts at once.
  */
 const MIN_PLAY_GAP_MS = 25;
-/** How stale this node's copy of a waiting queue may be for an estimate at issue (see waiting-snapshots.ts). */
-const WAITING_SNAPSHOT_MAX_AGE_MS = 1_000;
 
 
 export function createQueueService(deps: QueueDeps) {
@@ -96,9 +96,10 @@ export function createQueueService(deps: QueueDeps) {
   const joinedSincePlay = new Map<string, Set<string>>();
   const catalog = createServiceCatalog(db, clock);
   // Monotonic real time, not the injectable clock: the age that matters is that of a database read.
-  const waitingSnapshots = createWaitingSnapshots((siteId) => repo.waitingSnapshot(db, siteId), { maxAgeMs: WAITING_SNAPSHOT_MAX_AGE_MS, now: () => performance.now() });
+  const copyAge = { maxAgeMs: deps.config.estimateCopyMaxAgeMs ?? 1_000, now: () => performance.now() };
+  const waitingSnapshots = createWaitingSnapshots((siteId) => repo.waitingSnapshot(db, siteId), copyAge);
   // The windows as the estimate at issue sees them: forgotten on every call, transition, open and close here.
-  const etaWindows = createSiteCache((siteId) => repo.windowsForEta(db, siteId), { maxAgeMs: WAITING_SNAPSHOT_MAX_AGE_MS, now: () => performance.now() });
+  const etaWindows = createSiteCache((siteId) => repo.windowsForEta(db, siteId), copyAge);
 
   /** A ticket about to be stored joins the plays; the returned generation is for `estimatesSince`. */
   function aboutToIssue(siteId: string, ticket: QueuedTicket): number {
@@ -275,7 +276,12 @@ export function createQueueService(deps: QueueDeps) {
     let live: TicketLive | undefined;
     let stored = false;
     try {
-      live = (await estimatesSince(input.siteId, aboutToIssue(input.siteId, joining))).get(joining.id);
+      const gen = aboutToIssue(input.siteId, joining);
+      // The estimate is a courtesy: a ticket is still issued (and stored without one) if it cannot be had.
+      live = (await estimatesSince(input.siteId, gen).catch((err: unknown) => {
+        deps.log?.warn({ err, siteId: input.siteId }, 'no wait estimate for a new ticket');
+        return new Map<string, TicketLive>();
+      })).get(joining.id);
       row = await repo.insertIssuedTicket(db, {
         id: joining.id, siteId: input.siteId, serviceId: service.id, day, category: service.category, priority, channel: input.channel,
         issuedAt: now, waitAnchorAt, dueAt, targetWindowId,
@@ -370,6 +376,7 @@ export function createQueueService(deps: QueueDeps) {
     if (!outcome.value) return ok(null);
     const { row, window } = outcome.value;
     etaWindows.forget(row.siteId);
+    waitingSnapshots.forget(row.siteId);
     let join: JoinInfo | undefined;
     if (window.kind === 'virtual') {
       const rooms = deps.virtualRooms?.();

@@ -72,6 +72,16 @@ describe('this node’s copy of a waiting queue', () => {
     expect(db.reads()).toBe(3);
   });
 
+  it('a read forgotten on its way (a call here) still gets the tickets issued meanwhile, for the play waiting on it', async () => {
+    const db = setup();
+    db.store([ticket('a')]);
+    const reading = db.snapshots.get('site'); // a play waits on this read
+    db.snapshots.forget('site'); // a call here meanwhile
+    db.snapshots.add('site', ticket('w')); // issued after the read began: the read cannot have seen it
+    db.release();
+    expect(ids(await reading)).toEqual(['a', 'w']);
+  });
+
   it('holds no copy for a site it never read: an issue there waits for the database', async () => {
     const db = setup();
     db.snapshots.add('quiet', ticket('q')); // nothing held: not kept

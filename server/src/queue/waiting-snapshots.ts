@@ -29,6 +29,8 @@ export interface WaitingSnapshots {
 
 export function createWaitingSnapshots(load: (siteId: string) => Promise<QueuedTicket[]>, options: { maxAgeMs: number; now: () => number }): WaitingSnapshots {
   const snapshots = new Map<string, Snapshot>();
+  /** Reads forgotten while on their way: a play may still be waiting for one, so issues still reach it. */
+  const forgottenLoads = new Map<string, Set<Snapshot>>();
 
   function fresh(s: Snapshot | undefined): s is Snapshot {
     return s !== undefined && (s.loading !== null || options.now() - s.startedAt < options.maxAgeMs);
@@ -37,8 +39,13 @@ export function createWaitingSnapshots(load: (siteId: string) => Promise<QueuedT
   function startLoad(siteId: string): Snapshot {
     dropStale();
     const s: Snapshot = { startedAt: options.now(), tickets: null, loading: null, addedDuringLoad: [] };
+    const settled = () => {
+      forgottenLoads.get(siteId)?.delete(s);
+      if (forgottenLoads.get(siteId)?.size === 0) forgottenLoads.delete(siteId);
+    };
     s.loading = load(siteId).then(
       (rows) => {
+        settled();
         const tickets = new Map(rows.map((t) => [t.id, t]));
         for (const t of s.addedDuringLoad) tickets.set(t.id, t);
         s.tickets = tickets;
@@ -47,6 +54,7 @@ export function createWaitingSnapshots(load: (siteId: string) => Promise<QueuedT
         return tickets;
       },
       (err: unknown) => {
+        settled();
         if (snapshots.get(siteId) === s) snapshots.delete(siteId);
         throw err;
       },
@@ -70,12 +78,15 @@ export function createWaitingSnapshots(load: (siteId: string) => Promise<QueuedT
       return list;
     },
     add(siteId, ticket) {
+      for (const pending of forgottenLoads.get(siteId) ?? []) pending.addedDuringLoad.push(ticket);
       const s = snapshots.get(siteId);
       if (!s) return;
       if (s.loading) s.addedDuringLoad.push(ticket);
       else s.tickets?.set(ticket.id, ticket);
     },
     forget(siteId) {
+      const s = snapshots.get(siteId);
+      if (s?.loading) forgottenLoads.set(siteId, (forgottenLoads.get(siteId) ?? new Set<Snapshot>()).add(s));
       snapshots.delete(siteId);
     },
   };

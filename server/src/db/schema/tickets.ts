@@ -57,8 +57,8 @@ export const tickets = pgTable(
     // Every index here is written by each ticket issued, the hottest insert: (site, day) lookups use the
     // unique index's prefix, and a new ticket has no window or appointment, so those two skip it.
     index('tickets_waiting_idx').on(t.siteId, t.dueAt).where(sql`status = 'waiting'`),
-    index('tickets_window_idx').on(t.windowId).where(sql`window_id IS NOT NULL`),
-    index('tickets_appointment_idx').on(t.appointmentId).where(sql`appointment_id IS NOT NULL`),
+    index('tickets_window_set_idx').on(t.windowId).where(sql`window_id IS NOT NULL`),
+    index('tickets_appointment_set_idx').on(t.appointmentId).where(sql`appointment_id IS NOT NULL`),
   ],
 );
 

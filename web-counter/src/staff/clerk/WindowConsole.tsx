@@ -191,7 +191,8 @@ export function WindowConsole({ session, opened, onClosed }: { session: Session;
   const act = useCallback(
     (action: Action) => {
       if (busy) {
-        queuedAction.current = action;
+        // The same key again is a double press, not a next step (a second R would announce twice).
+        if (busy !== action) queuedAction.current = action;
         return;
       }
       if (!canDo[action] || modal) return;
