@@ -17,16 +17,13 @@ afterAll(async () => t?.close());
 const issue = () => t.api('POST', `/sites/${hall.siteId}/tickets`, { serviceId: hall.services.general, channel: 'kiosk' });
 
 describe('the place and wait given with a new ticket', () => {
-  it('gives every citizen of a kiosk rush a place and a wait, reading afterwards shows each their own, and the estimate given is kept', async () => {
+  it('gives each citizen of a kiosk rush a place of their own, the one a later read shows, and keeps the estimate given', async () => {
     const rush = await Promise.all(Array.from({ length: 12 }, () => issue()));
     expect(rush.map((r) => r.status)).toEqual(Array(12).fill(201));
-    for (const r of rush) {
-      expect(r.body.position).toBeGreaterThanOrEqual(1);
-      expect(r.body.position).toBeLessThanOrEqual(12);
-      expect(r.body.etaMinutes).toBeGreaterThanOrEqual(0);
-    }
+    // Every play counts the tickets still being issued, so the places handed out in a rush never repeat.
+    expect(rush.map((r) => r.body.position).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     const reads = await Promise.all(rush.map((r) => t.api('GET', `/tickets/${r.body.id}`, undefined, { 'x-access-token': r.body.accessToken })));
-    expect(reads.map((r) => r.body.position).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(reads.map((r) => r.body.position)).toEqual(rush.map((r) => r.body.position));
     // What the citizen was told is kept with the ticket (stats report its error later).
     const stored = await t.app.deps.db.select({ id: tickets.id, eta: tickets.etaAtIssueMin, etaHigh: tickets.etaHighAtIssueMin }).from(tickets).where(inArray(tickets.id, rush.map((r) => r.body.id)));
     const byId = new Map(stored.map((s) => [s.id, s]));

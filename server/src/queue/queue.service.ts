@@ -3,7 +3,7 @@
  * whether the transition is allowed, persists ticket and event log in one transaction, commits, and only
  * then emits: a listener never hears of a change that was rolled back.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { and, eq, ne, or, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
@@ -17,6 +17,7 @@ import type { Clock } from '../lib/clock.ts';
 import { checkCitizen, type CitizenStored } from '../lib/personal-data.ts';
 import { hashToken, newToken, seal, unseal } from '../lib/secrets.ts';
 import { isoInZone, localDate } from '../lib/time.ts';
+import { createTimeOrderedIds } from '../lib/time-ordered-id.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import {
   computeDueAt, DEFAULT_POLICY, estimateWaits, MINUTE_MS, resolveServiceTargets, transition,
@@ -95,6 +96,8 @@ export function createQueueService(deps: QueueDeps) {
   /** Of those, the ones registered since the site's last play started: the next play must place them. */
   const joinedSincePlay = new Map<string, Set<string>>();
   const catalog = createServiceCatalog(db, clock);
+  // Ids in issue order: the calling order's last tie-break then agrees with the order tickets joined.
+  const nextTicketId = createTimeOrderedIds();
   // Monotonic real time, not the injectable clock: the age that matters is that of a database read.
   const copyAge = { maxAgeMs: deps.config.estimateCopyMaxAgeMs ?? 1_000, now: () => performance.now() };
   const waitingSnapshots = createWaitingSnapshots((siteId) => repo.waitingSnapshot(db, siteId), copyAge);
@@ -271,7 +274,7 @@ export function createQueueService(deps: QueueDeps) {
       policy,
     });
     const targetWindowId = input.appointment?.targetWindowId ?? input.transfer?.targetWindowId ?? null;
-    const joining: QueuedTicket = { id: randomUUID(), serviceId: service.id, dueAt, issuedAt: now, targetWindowId };
+    const joining: QueuedTicket = { id: nextTicketId(now), serviceId: service.id, dueAt, issuedAt: now, targetWindowId };
     let row: TicketRow;
     let live: TicketLive | undefined;
     let stored = false;
