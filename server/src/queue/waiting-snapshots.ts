@@ -29,8 +29,8 @@ export interface WaitingSnapshots {
 
 export function createWaitingSnapshots(load: (siteId: string) => Promise<QueuedTicket[]>, options: { maxAgeMs: number; now: () => number }): WaitingSnapshots {
   const snapshots = new Map<string, Snapshot>();
-  /** Reads forgotten while on their way: a play may still be waiting for one, so issues still reach it. */
-  const forgottenLoads = new Map<string, Set<Snapshot>>();
+  /** Reads on their way, including any forgotten since (a play may still wait on one): issues reach them all. */
+  const reading = new Map<string, Set<Snapshot>>();
 
   function fresh(s: Snapshot | undefined): s is Snapshot {
     return s !== undefined && (s.loading !== null || options.now() - s.startedAt < options.maxAgeMs);
@@ -39,9 +39,11 @@ export function createWaitingSnapshots(load: (siteId: string) => Promise<QueuedT
   function startLoad(siteId: string): Snapshot {
     dropStale();
     const s: Snapshot = { startedAt: options.now(), tickets: null, loading: null, addedDuringLoad: [] };
+    const inFlight = reading.get(siteId) ?? new Set<Snapshot>();
+    reading.set(siteId, inFlight.add(s));
     const settled = () => {
-      forgottenLoads.get(siteId)?.delete(s);
-      if (forgottenLoads.get(siteId)?.size === 0) forgottenLoads.delete(siteId);
+      inFlight.delete(s);
+      if (inFlight.size === 0 && reading.get(siteId) === inFlight) reading.delete(siteId);
     };
     s.loading = load(siteId).then(
       (rows) => {
@@ -78,15 +80,10 @@ export function createWaitingSnapshots(load: (siteId: string) => Promise<QueuedT
       return list;
     },
     add(siteId, ticket) {
-      for (const pending of forgottenLoads.get(siteId) ?? []) pending.addedDuringLoad.push(ticket);
-      const s = snapshots.get(siteId);
-      if (!s) return;
-      if (s.loading) s.addedDuringLoad.push(ticket);
-      else s.tickets?.set(ticket.id, ticket);
+      for (const r of reading.get(siteId) ?? []) r.addedDuringLoad.push(ticket);
+      snapshots.get(siteId)?.tickets?.set(ticket.id, ticket);
     },
     forget(siteId) {
-      const s = snapshots.get(siteId);
-      if (s?.loading) forgottenLoads.set(siteId, (forgottenLoads.get(siteId) ?? new Set<Snapshot>()).add(s));
       snapshots.delete(siteId);
     },
   };
