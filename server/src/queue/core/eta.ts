@@ -74,8 +74,7 @@ export function estimateWaits(input: EtaInput): Map<string, EtaResult> {
 
   // Nothing wanted that the play would place: no play.
   if (wantedLeft > 0) playForward(input, wanted, wantedLeft, result);
-  if (only === undefined) rankUnserved(input.waiting, unserved, result);
-  else rankSomeUnserved(input.waiting, unserved.filter((t) => only.has(t.id)), result);
+  rankUnserved(input.waiting, only === undefined ? unserved : unserved.filter((t) => only.has(t.id)), result);
   return result;
 }
 
@@ -171,36 +170,18 @@ function runOf(map: Map<string, TicketRun<QueuedTicket>>, key: string): TicketRu
 }
 
 /**
- * Tickets the play never called: no open window may serve them. Each is ranked in calling order among
- * all the waiting tickets of its service.
+ * Tickets the play never calls (no open window may serve them), ranked in calling order among all the
+ * waiting tickets of their service: 1 + those ahead. One pass over the waiting, each placed among the
+ * `wanted` (sorted) by binary search: O(n log k) for k wanted.
  */
-function rankUnserved(waiting: readonly QueuedTicket[], unserved: readonly QueuedTicket[], result: Map<string, EtaResult>): void {
-  if (unserved.length === 0) return;
-  const services = new Set(unserved.map((t) => t.serviceId));
-  const sameService = new Map<string, QueuedTicket[]>();
-  for (const t of waiting) {
-    if (!services.has(t.serviceId)) continue;
-    const list = sameService.get(t.serviceId) ?? [];
-    list.push(t);
-    sameService.set(t.serviceId, list);
-  }
-  const isUnserved = new Set(unserved.map((t) => t.id));
-  for (const list of sameService.values()) {
-    list.sort(compareForCalling);
-    list.forEach((t, i) => {
-      if (isUnserved.has(t.id)) result.set(t.id, { position: i + 1, etaMinutes: null, etaMinutesHigh: null });
-    });
-  }
-}
-
-/**
- * `rankUnserved` for the `wanted` few: each one's rank is 1 + the waiting tickets of its service ahead of
- * it. One pass over the waiting, each placed among the wanted (sorted) by binary search: O(n log k).
- */
-function rankSomeUnserved(waiting: readonly QueuedTicket[], wanted: readonly QueuedTicket[], result: Map<string, EtaResult>): void {
+function rankUnserved(waiting: readonly QueuedTicket[], wanted: readonly QueuedTicket[], result: Map<string, EtaResult>): void {
   if (wanted.length === 0) return;
   const wantedByService = new Map<string, QueuedTicket[]>();
-  for (const t of wanted) wantedByService.set(t.serviceId, [...(wantedByService.get(t.serviceId) ?? []), t]);
+  for (const t of wanted) {
+    const list = wantedByService.get(t.serviceId);
+    if (list) list.push(t);
+    else wantedByService.set(t.serviceId, [t]);
+  }
   const aheadCounts = new Map<string, number[]>();
   for (const [serviceId, list] of wantedByService) {
     list.sort(compareForCalling);
