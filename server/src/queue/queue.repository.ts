@@ -62,8 +62,8 @@ export interface IssueRow {
 
 /**
  * Issues a ticket in one statement: the day's next number for its category, the ticket (with the estimate
- * handed out), its `issued` event and its idempotency key commit together or not at all, in one round trip, so a failed issue leaves no
- * gap in the numbers. The counter row stays locked until the commit's disk flush, so one category issues
+ * handed out), its `issued` event and its idempotency key commit together or not at all, in one round
+ * trip, so a failed issue leaves no gap in the numbers. The counter row stays locked until the commit's disk flush, so one category issues
  * at most one ticket per flush (about 0.2 ms here: thousands a second, far beyond any hall).
  * Numbers are the category and at least three digits (A001 … A999, A1000).
  * Only the id and number come back: every other column is what was written or a default.
@@ -118,8 +118,8 @@ function issuedTicketRow({ id, number }: { id: string; number: string }, r: Issu
  * instead of waiting for each other or both taking the same one.
  *
  * A row can also be locked for a moment by something that is not calling it (a cancel on its way). So
- * when SKIP LOCKED finds nothing but an eligible ticket exists, wait for
- * that row's lock and take it if it is still waiting, rather than tell the clerk the queue is empty.
+ * when SKIP LOCKED finds nothing but an eligible ticket exists, wait for that row's lock and take it if it
+ * is still waiting, rather than tell the clerk the queue is empty.
  * NO KEY UPDATE, not UPDATE: inserting an event for a ticket takes a KEY SHARE lock on it (the foreign
  * key), which must not make a caller pass the ticket over.
  */

@@ -378,6 +378,7 @@ export function createQueueService(deps: QueueDeps) {
     if (!outcome.ok) return outcome;
     if (!outcome.value) return ok(null);
     const { row, window } = outcome.value;
+    // At once, not after the room opens below: plays meanwhile must not count the called ticket.
     etaWindows.forget(row.siteId);
     waitingSnapshots.forget(row.siteId);
     let join: JoinInfo | undefined;
@@ -388,7 +389,7 @@ export function createQueueService(deps: QueueDeps) {
     const tz = await siteZone(row.siteId);
     const ticket = toTicket(row, tz, { windowNumber: window.number });
     events.afterCommit(row.siteId, () => announceCall(row, window, false, ticket));
-    waitingSetChanged(row.siteId);
+    emitQueueChanged(row.siteId);
     return ok(join ? { ...ticket, join } : ticket);
   }
 
