@@ -9,7 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.ts';
 import type { CitizenInput, JoinInfo, StaffUser, Ticket } from '../contracts/dto.ts';
 import { fail, ok, type Result } from '../contracts/errors.ts';
-import { isUniqueViolation } from '../db/pg-errors.ts';
+import { isUniqueViolation, pgErrorCode } from '../db/pg-errors.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { tickets, windows } from '../db/schema/index.ts';
 import type { HallEvents } from '../events/hall-events.ts';
@@ -18,10 +18,11 @@ import { checkCitizen, type CitizenStored } from '../lib/personal-data.ts';
 import { hashToken, newToken, seal, unseal } from '../lib/secrets.ts';
 import { isoInZone, localDate } from '../lib/time.ts';
 import { createTimeOrderedIds } from '../lib/time-ordered-id.ts';
+import { createWriteBatcher } from '../lib/write-batcher.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import {
   computeDueAt, DEFAULT_POLICY, estimateWaits, MINUTE_MS, resolveServiceTargets, transition,
-  type Channel, type Priority, type QueuedTicket, type QueuePolicy, type TicketCommand, type TicketStatus,
+  type Channel, type EtaInput, type Priority, type QueuedTicket, type QueuePolicy, type TicketCommand, type TicketStatus,
 } from './core/index.ts';
 import { toTicket, type TicketLive } from './queue.mapper.ts';
 import { createServiceCatalog } from './service-catalog.ts';
@@ -29,6 +30,8 @@ import { createSiteCache } from './site-cache.ts';
 import { createWaitingSnapshots } from './waiting-snapshots.ts';
 import * as repo from './queue.repository.ts';
 import type { TicketRow, WindowRow } from './queue.repository.ts';
+
+interface PlayGiven { waiting?: QueuedTicket[]; windows?: repo.EtaWindowRow[]; only?: ReadonlySet<string> }
 
 export type Actor = { kind: 'staff'; user: StaffUser } | { kind: 'citizen'; ticketId: string } | { kind: 'system' };
 
@@ -76,10 +79,14 @@ const HANDLE_HISTORY_MS = 7 * 24 * 60 * MINUTE_MS;
 const HANDLE_CACHE_MS = 60_000;
 /**
  * Rationale: under a rush, plays of a site's queue would otherwise run back to back, each for the few
- * tickets committed during the last; waiting up to 25 ms (unnoticeable at a kiosk) lets one play serve
- * a whole burst. A quiet site's play starts at once.
+ * tickets that joined during the last. After a play of c ms the next waits PLAY_GAP_FACTOR·c, so plays take
+ * at most a fifth of the thread however long the queue, and a rush's tickets share them. A short queue
+ * plays almost at once; a long one waits at most MAX_PLAY_GAP_MS (unnoticeable at a kiosk).
  */
-const MIN_PLAY_GAP_MS = 25;
+const PLAY_GAP_FACTOR = 4;
+const MAX_PLAY_GAP_MS = 25;
+/** Rationale: a statement of a few hundred rows still commits in milliseconds; no hall issues more at once. */
+const MAX_ISSUE_BATCH = 256;
 
 
 export function createQueueService(deps: QueueDeps) {
@@ -91,7 +98,8 @@ export function createQueueService(deps: QueueDeps) {
   // so its estimate is stored with it; until then it is "about to join", and every play counts it.
   const joinedGen = new Map<string, number>();
   const inflightEstimates = new Map<string, { startedGen: number | null; promise: Promise<Map<string, TicketLive>> }>();
-  const lastPlayStart = new Map<string, number>();
+  /** When the site's last play ended, and how long its own computing took (ms, monotonic). */
+  const lastPlay = new Map<string, { endedAt: number; costMs: number }>();
   const aboutToJoin = new Map<string, Map<string, QueuedTicket>>();
   /** Of those, the ones registered since the site's last play started: the next play must place them. */
   const joinedSincePlay = new Map<string, Set<string>>();
@@ -103,6 +111,12 @@ export function createQueueService(deps: QueueDeps) {
   const waitingSnapshots = createWaitingSnapshots((siteId) => repo.waitingSnapshot(db, siteId), copyAge);
   // The windows as the estimate at issue sees them: forgotten on every call, transition, open and close here.
   const etaWindows = createSiteCache((siteId) => repo.windowsForEta(db, siteId), copyAge);
+  // Tickets issued together (a play's worth) are stored in one statement and one commit.
+  const issueWriter = createWriteBatcher((rows: repo.IssueRow[]) => repo.insertIssuedTickets(db, rows), {
+    maxBatch: MAX_ISSUE_BATCH,
+    // A broken constraint (class 23: a retried key raced in) is one ticket's; anything else is everyone's.
+    causedByOneWrite: (err) => pgErrorCode(err)?.startsWith('23') ?? false,
+  });
 
   /** A ticket about to be stored joins the plays; the returned generation is for `estimatesSince`. */
   function aboutToIssue(siteId: string, ticket: QueuedTicket): number {
@@ -132,16 +146,21 @@ export function createQueueService(deps: QueueDeps) {
         continue;
       }
       const entry: { startedGen: number | null; promise: Promise<Map<string, TicketLive>> } = { startedGen: null, promise: Promise.resolve(new Map()) };
-      const wait = (lastPlayStart.get(siteId) ?? -Infinity) + MIN_PLAY_GAP_MS - performance.now();
+      const last = lastPlay.get(siteId);
+      const wait = last ? last.endedAt + Math.min(MAX_PLAY_GAP_MS, PLAY_GAP_FACTOR * last.costMs) - performance.now() : 0;
       entry.promise = (async () => {
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         entry.startedGen = joinedGen.get(siteId) ?? 0;
-        lastPlayStart.set(siteId, performance.now());
         const only = joinedSincePlay.get(siteId) ?? new Set<string>();
         joinedSincePlay.delete(siteId);
         const windowsNow = etaWindows.get(siteId);
         const waiting = await waitingSnapshots.get(siteId, aboutToJoin.get(siteId)?.values());
-        return liveEstimates(siteId, { waiting, windows: await windowsNow, only });
+        const input = await playInput(siteId, { waiting, windows: await windowsNow, only });
+        const startedAt = performance.now();
+        const results = estimateWaits(input);
+        const endedAt = performance.now();
+        lastPlay.set(siteId, { endedAt, costMs: endedAt - startedAt });
+        return results;
       })().finally(() => {
         if (inflightEstimates.get(siteId) === entry) inflightEstimates.delete(siteId);
       });
@@ -165,7 +184,12 @@ export function createQueueService(deps: QueueDeps) {
    * Plays the site's queue forward (pure core) to give waiting tickets a position and a wait range: those
    * in `only`, or every one. The database's queue and windows, unless the caller has them.
    */
-  async function liveEstimates(siteId: string, given: { waiting?: QueuedTicket[]; windows?: repo.EtaWindowRow[]; only?: ReadonlySet<string> } = {}): Promise<Map<string, TicketLive>> {
+  async function liveEstimates(siteId: string, given: PlayGiven = {}): Promise<Map<string, TicketLive>> {
+    return estimateWaits(await playInput(siteId, given));
+  }
+
+  /** What a play of the site's queue needs: the waiting, the windows as they will call, handling times. */
+  async function playInput(siteId: string, given: PlayGiven): Promise<EtaInput> {
     const now = clock.now();
     const [waiting, ws, means, svcRows] = await Promise.all([
       given.waiting ?? repo.waitingSnapshot(db, siteId),
@@ -182,16 +206,14 @@ export function createQueueService(deps: QueueDeps) {
       const b = w.busy;
       return { id: w.id, serviceIds: w.serviceIds, busyUntil: b ? Math.max(now, (b.sinceMs ?? now) + handleOf(b.serviceId) * MINUTE_MS) : now };
     });
-    const fullMeans = new Map(svcRows.map((s) => [s.id, handleOf(s.id)]));
-    const results = estimateWaits({
+    return {
       now,
       waiting,
       windows: playWindows,
-      meanHandleMin: fullMeans,
+      meanHandleMin: new Map(svcRows.map((s) => [s.id, handleOf(s.id)])),
       fallbackHandleMin: policy.defaultTargetHandleMin,
       ...(given.only ? { only: given.only } : {}),
-    });
-    return results;
+    };
   }
 
   async function windowNumberOf(windowId: string | null): Promise<number | null> {
@@ -285,7 +307,7 @@ export function createQueueService(deps: QueueDeps) {
         deps.log?.warn({ err, siteId: input.siteId }, 'no wait estimate for a new ticket');
         return new Map<string, TicketLive>();
       })).get(joining.id);
-      row = await repo.insertIssuedTicket(db, {
+      row = await issueWriter.write({
         id: joining.id, siteId: input.siteId, serviceId: service.id, day, category: service.category, priority, channel: input.channel,
         issuedAt: now, waitAnchorAt, dueAt, targetWindowId,
         citizenNameMasked: citizen.value.nameMasked, citizenIdHash: citizen.value.idHash, citizenIdMasked: citizen.value.idMasked,

@@ -69,12 +69,23 @@ export function estimateWaits(input: EtaInput): Map<string, EtaResult> {
   const result = new Map<string, EtaResult>();
   const wanted = (id: string) => only === undefined || only.has(id);
   const served = servedBy(windows);
-  const unserved = input.waiting.filter((t) => !served(t));
-  const wantedLeft = only === undefined ? Infinity : input.waiting.filter((t) => only.has(t.id) && served(t)).length;
+  // The wanted tickets no open window serves (ranked, not played), and how many the play must place.
+  let unservedWanted: QueuedTicket[] = [];
+  let wantedLeft = 0;
+  if (only === undefined) {
+    unservedWanted = input.waiting.filter((t) => !served(t));
+    wantedLeft = Infinity;
+  } else {
+    for (const t of input.waiting) {
+      if (!only.has(t.id)) continue;
+      if (served(t)) wantedLeft++;
+      else unservedWanted.push(t);
+    }
+  }
 
   // Nothing wanted that the play would place: no play.
   if (wantedLeft > 0) playForward(input, wanted, wantedLeft, result);
-  rankUnserved(input.waiting, only === undefined ? unserved : unserved.filter((t) => only.has(t.id)), result);
+  rankUnserved(input.waiting, unservedWanted, result);
   return result;
 }
 
