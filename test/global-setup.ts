@@ -3,7 +3,8 @@
  * skipping tests), and a template database is migrated once so each test file can clone a fresh one fast.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import pg from 'pg';
@@ -20,6 +21,10 @@ declare module 'vitest' {
     pgAdminUrl: string;
     pgTemplate: string;
     redisUrl: string;
+    /** `postgres` or `pglite`: the vitest project (vitest.config.ts) this file runs in. */
+    dbTarget: 'postgres' | 'pglite';
+    /** A migrated PGlite folder that each test file of the `pglite` project copies. */
+    pgliteTemplateDir: string;
   }
 }
 
@@ -72,7 +77,27 @@ export default async function setup(project: TestProject) {
   }
   await admin.end();
 
+  const dbTarget = project.name === 'pglite' ? 'pglite' : 'postgres';
+  project.provide('dbTarget', dbTarget);
+  project.provide('pgliteTemplateDir', dbTarget === 'pglite' ? await pgliteTemplate() : '');
   project.provide('pgAdminUrl', PG_ADMIN_URL);
   project.provide('pgTemplate', template);
   project.provide('redisUrl', TEST_REDIS_URL);
+}
+
+/** A PGlite folder migrated once per set of migrations; built aside and renamed, so a crash leaves no half. */
+async function pgliteTemplate(): Promise<string> {
+  const dir = path.join(tmpdir(), `yc-pglite-template-${migrationsHash()}`);
+  if (existsSync(dir)) return dir;
+  const building = `${dir}-build-${process.pid}`;
+  rmSync(building, { recursive: true, force: true });
+  const db = createDatabase({ databaseUrl: undefined, dataDir: building });
+  await db.migrate();
+  await db.close();
+  try {
+    renameSync(building, dir);
+  } catch {
+    rmSync(building, { recursive: true, force: true });
+  }
+  return dir;
 }

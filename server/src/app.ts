@@ -99,7 +99,13 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const database = createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = createDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    limits: config.databaseLimits,
+    strictTransactions: !config.production,
+    log: () => app.log,
+  });
   await database.migrate();
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, {
@@ -123,7 +129,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     redis,
     auth: createAuthService({ db, clock, config }),
     audit: createAuditService({ db, clock }),
-    sites: createSiteDirectory({ db, now: clock.now }),
+    sites: createSiteDirectory({ db, now: clock.now, checkRootRead: database.checkRootRead }),
     events: createHallEvents({ db, hall: () => (app.hasDecorator('io') ? app.io.of('/hall') : null), sharedBusUp: () => !redis || redis.status === 'ready', onError: (err) => app.log.error({ err }, 'event publication failed') }),
     jobs,
     rateLimiter: redis ? createRedisRateLimiter(redis, config.redisPrefix, clock.now) : createMemoryRateLimiter(clock.now),

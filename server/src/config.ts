@@ -13,6 +13,8 @@ export interface Config {
   /** Postgres connection string; absent → embedded PGlite under dataDir. */
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
+  /** How long the database may keep a request (ms, 0 = no bound): see db/client.ts DatabaseLimits. */
+  readonly databaseLimits: { readonly waitMs: number; readonly statementMs: number; readonly lockMs: number; readonly transactionMs: number };
   /** Redis connection string; absent → in-process events and jobs. */
   readonly redisUrl: string | undefined;
   /** Prefix of every Redis key, stream and queue: lets several deployments (or test runs) share a Redis. */
@@ -190,6 +192,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     logLevel: env.LOG_LEVEL || 'info',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.YC_DATA_DIR || './data'),
+    // Rationale: far above any request's real need (milliseconds), far below a citizen giving up on a kiosk.
+    databaseLimits: {
+      waitMs: int(env, 'YC_DB_WAIT_MS', 5_000, 0, 600_000),
+      statementMs: int(env, 'YC_DB_STATEMENT_TIMEOUT_MS', 15_000, 0, 3_600_000),
+      lockMs: int(env, 'YC_DB_LOCK_TIMEOUT_MS', 5_000, 0, 3_600_000),
+      transactionMs: int(env, 'YC_DB_TRANSACTION_TIMEOUT_MS', 30_000, 0, 3_600_000),
+    },
     redisUrl: env.REDIS_URL || undefined,
     redisPrefix: env.YC_REDIS_PREFIX || 'yc',
     adminUser: env.YC_ADMIN_USER || 'admin',

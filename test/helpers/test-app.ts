@@ -3,6 +3,9 @@
  * under a prefix of its own, listening on port 0 when sockets are needed.
  */
 import { randomBytes } from 'node:crypto';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -12,16 +15,36 @@ import { registerWebApps } from '../../server/src/plugins/web-apps.ts';
 import { type Config, loadConfig } from '../../server/src/config.ts';
 import type { Clock } from '../../server/src/lib/clock.ts';
 
+/**
+ * Which database the integration tests run on: the `postgres` project of vitest.config.ts runs them on
+ * Postgres, the `pglite` project runs the same test bodies on the embedded default (PGlite in a folder, no
+ * Redis), which is what `npm start` gives every newcomer.
+ */
+export const dbTarget: 'postgres' | 'pglite' = inject('dbTarget');
+export const onPglite = dbTarget === 'pglite';
+
 export interface TestDatabase {
+  /** Postgres connection string; '' on PGlite. */
   url: string;
+  /** The PGlite folder (the `pglite` project), else undefined. */
+  dataDir?: string;
   drop(): Promise<void>;
 }
 
+/** PGlite folders with a live server: one process owns a folder, so two at once would corrupt it. */
+const openPgliteFolders = new Set<string>();
+
 /**
- * A database cloned from the migrated template. Named `yc_t_*` by default, which test/global-setup.ts drops
- * when any run starts; a test that runs long (the browser tests) passes a name outside that pattern.
+ * A database cloned from the migrated template: on Postgres a database named `yc_t_*` by default, which
+ * test/global-setup.ts drops when any run starts (a test that runs long, the browser tests, passes a name
+ * outside that pattern); on PGlite a copy of the migrated template folder.
  */
 export async function createTestDatabase(name = `yc_t_${Math.floor(Date.now() / 1000)}_${randomBytes(5).toString('hex')}`): Promise<TestDatabase> {
+  if (onPglite) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'yc-pglite-t-'));
+    cpSync(inject('pgliteTemplateDir'), dir, { recursive: true });
+    return { url: '', dataDir: dir, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
   const adminUrl = inject('pgAdminUrl');
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
@@ -53,6 +76,7 @@ export async function createTestDatabase(name = `yc_t_${Math.floor(Date.now() / 
 }
 
 export interface TestAppOptions {
+  /** Redis for events, jobs and rate limits; ignored on PGlite, whose whole point is running without it. */
   redis?: boolean;
   clock?: Clock;
   config?: Partial<Config>;
@@ -80,25 +104,39 @@ export interface TestApp {
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = options.database ?? (await createTestDatabase());
+  const folder = database.dataDir;
+  if (folder !== undefined) {
+    if (openPgliteFolders.has(folder)) {
+      throw new Error('a second live server on one PGlite folder: this test needs Postgres (one process owns a PGlite folder)');
+    }
+    openPgliteFolders.add(folder);
+  }
   const prefix = options.redisPrefix ?? `yct-${randomBytes(4).toString('hex')}`;
   const config = loadConfig(
     { YC_DEMO_SEED: '0', YC_ADMIN_PASSWORD: 'admin-test-pass', YC_SECRET: 'test-secret', ...(options.env ?? {}) },
     {
-      databaseUrl: database.url,
-      redisUrl: options.redis ? inject('redisUrl') : undefined,
+      databaseUrl: folder === undefined ? database.url : undefined,
+      ...(folder === undefined ? {} : { dataDir: folder }),
+      redisUrl: options.redis && !onPglite ? inject('redisUrl') : undefined,
       redisPrefix: prefix,
       port: 0,
       ...(options.config ?? {}),
     },
   );
-  const app = await buildApp({
-    config,
-    ...(options.clock ? { clock: options.clock } : {}),
-    startJobs: options.startJobs ?? false,
-    // YC_TEST_LOG=error (or info) shows the server's log while debugging a test.
-    ...(process.env.YC_TEST_LOG ? { logger: { level: process.env.YC_TEST_LOG } } : {}),
-    ...(options.webApps ? { webApps: (a: FastifyInstance) => registerWebApps(a, fileURLToPath(new URL('../..', import.meta.url))) } : {}),
-  });
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({
+      config,
+      ...(options.clock ? { clock: options.clock } : {}),
+      startJobs: options.startJobs ?? false,
+      // YC_TEST_LOG=error (or info) shows the server's log while debugging a test.
+      ...(process.env.YC_TEST_LOG ? { logger: { level: process.env.YC_TEST_LOG } } : {}),
+      ...(options.webApps ? { webApps: (a: FastifyInstance) => registerWebApps(a, fileURLToPath(new URL('../..', import.meta.url))) } : {}),
+    });
+  } catch (err) {
+    if (folder !== undefined) openPgliteFolders.delete(folder);
+    throw err;
+  }
   let url = '';
   if (options.listen) {
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -116,6 +154,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       if (closed) return;
       closed = true;
       await app.close();
+      if (folder !== undefined) openPgliteFolders.delete(folder);
       if (!options.database) await database.drop();
     },
     async api(method, path, body, headers = {}) {

@@ -74,8 +74,8 @@ export function createCasesService(deps: CasesDeps) {
   const { db, clock } = deps;
   const { policy, calendar } = casePolicyFromConfig(deps.config);
 
-  async function rulesFor(siteId: string): Promise<WorkingDayRules> {
-    const timeZone = (await deps.sites.get(siteId))?.timeZone ?? 'Asia/Shanghai';
+  async function rulesFor(siteId: string, tx?: Tx): Promise<WorkingDayRules> {
+    const timeZone = (await deps.sites.get(siteId, tx))?.timeZone ?? 'Asia/Shanghai';
     return { timeZone, calendar, cutoff: deps.config.cases.cutoff, dueTime: deps.config.cases.dueTime };
   }
 
@@ -88,7 +88,7 @@ export function createCasesService(deps: CasesDeps) {
   /** Opens a case in `tx`: number, deadlines, the `opened` event. */
   async function openInTx(tx: Tx, input: OpenCaseInput, actor: CaseActor): Promise<CaseRow> {
     const now = clock.now();
-    const rules = await rulesFor(input.siteId);
+    const rules = await rulesFor(input.siteId, tx);
     const complex = input.complex ?? false;
     const deadlines = caseDeadlines({ kind: input.kind, complex, openedAt: now, policy, rules });
     const day = localDate(now, rules.timeZone);
@@ -151,8 +151,8 @@ export function createCasesService(deps: CasesDeps) {
   }
 
   /** Who may see a case: staff of its site (or above), or the citizen holding its token. */
-  async function viewerOf(row: CaseRow, who: { user: StaffUser | null; token: string | null }): Promise<Result<'staff' | 'citizen'>> {
-    if (who.user) return (await deps.sites.canAccess(who.user, row.siteId)) ? ok('staff') : fail('FORBIDDEN', { reason: 'site' });
+  async function viewerOf(row: CaseRow, who: { user: StaffUser | null; token: string | null }, tx?: Tx): Promise<Result<'staff' | 'citizen'>> {
+    if (who.user) return (await deps.sites.canAccess(who.user, row.siteId, tx)) ? ok('staff') : fail('FORBIDDEN', { reason: 'site' });
     if (!who.token) return fail('UNAUTHENTICATED', { reason: 'access token required' });
     return hashToken(who.token) === row.accessTokenHash ? ok('citizen') : fail('FORBIDDEN', { reason: 'not your case' });
   }
@@ -199,7 +199,7 @@ export function createCasesService(deps: CasesDeps) {
   interface StepOptions {
     /** Checks beyond the state machine (who may act), with the locked row. */
     authorise: (row: CaseRow, tx: Tx) => Promise<Result<true>>;
-    set?: (row: CaseRow, now: number) => Promise<Partial<repo.CaseInsert>> | Partial<repo.CaseInsert>;
+    set?: (row: CaseRow, now: number, tx: Tx) => Promise<Partial<repo.CaseInsert>> | Partial<repo.CaseInsert>;
     eventType: string;
     note?: string | null;
     data?: Record<string, unknown>;
@@ -215,7 +215,7 @@ export function createCasesService(deps: CasesDeps) {
       if (!allowed.ok) return allowed;
       const t = caseTransition(row.status, command, { assigned: row.assigneeId !== null, replied: row.firstRepliedAt !== null });
       if (!t.ok) return fail('INVALID_TRANSITION', { from: row.status, command });
-      const set = o.set ? await o.set(row, now) : {};
+      const set = o.set ? await o.set(row, now, tx) : {};
       const updated = await repo.updateCase(tx, row.id, { ...set, status: t.to, updatedAt: new Date(now) });
       await repo.appendEvent(tx, {
         caseId: row.id, siteId: row.siteId, type: o.eventType, fromStatus: row.status, toStatus: t.to, ...actorFields(actor),
@@ -230,8 +230,8 @@ export function createCasesService(deps: CasesDeps) {
 
   /** Supervisors (and admins) of the site; with `orAssignee`, also the staff member the case is assigned to. */
   function staffGuard(user: StaffUser, orAssignee = false) {
-    return async (row: CaseRow): Promise<Result<true>> => {
-      if (!(await deps.sites.canAccess(user, row.siteId))) return fail('FORBIDDEN', { reason: 'site' });
+    return async (row: CaseRow, tx: Tx): Promise<Result<true>> => {
+      if (!(await deps.sites.canAccess(user, row.siteId, tx))) return fail('FORBIDDEN', { reason: 'site' });
       if (isSupervisor(user) || (orAssignee && row.assigneeId === user.id)) return ok(true);
       return fail('FORBIDDEN', { reason: 'role' });
     };
@@ -240,20 +240,20 @@ export function createCasesService(deps: CasesDeps) {
   async function assign(id: string, user: StaffUser, body: { assigneeId: string; complex?: boolean; note?: string }): Promise<Result<Case>> {
     return step(id, 'assign', { kind: 'staff', user }, {
       authorise: async (row, tx) => {
-        const guard = await staffGuard(user)(row);
+        const guard = await staffGuard(user)(row, tx);
         if (!guard.ok) return guard;
         const [assignee] = await tx.select().from(staff).where(and(eq(staff.id, body.assigneeId), eq(staff.active, true))).limit(1);
         if (!assignee) return fail('VALIDATION_FAILED', { field: 'assigneeId', reason: 'no such active staff member' });
         const asUser: StaffUser = { id: assignee.id, username: assignee.username, displayName: assignee.displayName, role: assignee.role, siteIds: assignee.siteIds, skills: assignee.skills };
-        if (assignee.role === 'expert' || !(await deps.sites.canAccess(asUser, row.siteId))) return fail('VALIDATION_FAILED', { field: 'assigneeId', reason: 'not staff of this site' });
+        if (assignee.role === 'expert' || !(await deps.sites.canAccess(asUser, row.siteId, tx))) return fail('VALIDATION_FAILED', { field: 'assigneeId', reason: 'not staff of this site' });
         return ok(true);
       },
-      set: async (row, now) => {
+      set: async (row, now, tx) => {
         const out: Partial<repo.CaseInsert> = { assigneeId: body.assigneeId };
         if (body.complex !== undefined && body.complex !== row.complex) {
           // The resolution limit follows the flag, counted from when the current round of work began.
           const from = row.reopenCount > 0 && row.revisitedAt ? row.revisitedAt.getTime() : row.openedAt.getTime();
-          const deadline = resolutionDeadline({ kind: row.kind, complex: body.complex, fromMs: from, policy, rules: await rulesFor(row.siteId) });
+          const deadline = resolutionDeadline({ kind: row.kind, complex: body.complex, fromMs: from, policy, rules: await rulesFor(row.siteId, tx) });
           out.complex = body.complex;
           out.deadlineAt = new Date(deadline);
           if (deadline > now) Object.assign(out, { resolveWarnedAt: null, resolveEscalatedAt: null });
@@ -294,16 +294,16 @@ export function createCasesService(deps: CasesDeps) {
     const comment = body.comment ? redactPersonalData(body.comment) : null;
     const actor: CaseActor = who.user ? { kind: 'staff', user: who.user } : { kind: 'citizen' };
     return step(id, body.accepted ? 'accept' : 'reject', actor, {
-      authorise: async (row) => {
-        const v = await viewerOf(row, who);
+      authorise: async (row, tx) => {
+        const v = await viewerOf(row, who, tx);
         if (!v.ok) return v;
         if (who.user && !isSupervisor(who.user)) return fail('FORBIDDEN', { reason: 'role' });
         return ok(true);
       },
-      set: async (row, now) => {
+      set: async (row, now, tx) => {
         const base: Partial<repo.CaseInsert> = { revisitedAt: new Date(now), revisitOutcome: body.accepted ? 'accepted' : 'rejected', revisitComment: comment };
         if (body.accepted) return base;
-        const deadline = resolutionDeadline({ kind: row.kind, complex: row.complex, fromMs: now, policy, rules: await rulesFor(row.siteId) });
+        const deadline = resolutionDeadline({ kind: row.kind, complex: row.complex, fromMs: now, policy, rules: await rulesFor(row.siteId, tx) });
         return { ...base, reopenCount: row.reopenCount + 1, resolvedAt: null, resolution: null, deadlineAt: new Date(deadline), resolveWarnedAt: null, resolveEscalatedAt: null };
       },
       eventType: body.accepted ? 'accepted' : 'rejected',
@@ -356,7 +356,7 @@ export function createCasesService(deps: CasesDeps) {
             caseId: row.id, siteId: row.siteId, type: a.type === 'warn' ? 'warned' : 'escalated', fromStatus: before, toStatus: status,
             actorKind: 'system', actorId: null, at: new Date(now), note: null, data: { stage: a.stage, dueAt: new Date(a.dueAt).toISOString() },
           });
-          alerts.push({ siteId: row.siteId, caseId: row.id, number: row.number, stage: a.stage, type: a.type === 'warn' ? 'warned' : 'escalated', dueAt: isoInZone(a.dueAt, (await rulesFor(row.siteId)).timeZone) });
+          alerts.push({ siteId: row.siteId, caseId: row.id, number: row.number, stage: a.stage, type: a.type === 'warn' ? 'warned' : 'escalated', dueAt: isoInZone(a.dueAt, (await rulesFor(row.siteId, tx)).timeZone) });
         }
       });
       // After the commit: staff never hear of a warning that was rolled back.

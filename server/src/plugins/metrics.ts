@@ -36,6 +36,21 @@ export default fp(async function metrics(app: FastifyInstance) {
   const mediaConsumers = new Gauge({ name: 'yc_media_consumers', help: 'mediasoup consumers on this node', registers: [registry] });
   const mediaRooms = new Gauge({ name: 'yc_media_rooms', help: 'Live media rooms on this node', registers: [registry] });
 
+  const watch = database.watch;
+  new Gauge({
+    name: 'yc_database_stuck_seconds', help: 'How long the database has not answered in time (0 while it does)', registers: [registry],
+    collect() {
+      this.set(watch.stuckSince === null ? 0 : (Date.now() - watch.stuckSince) / 1000);
+    },
+  });
+  new Counter({
+    name: 'yc_database_timeouts_total', help: 'Database calls that ran out of time: waiting for a connection or turn, a statement, a lock, a transaction', labelNames: ['kind'], registers: [registry],
+    collect() {
+      this.reset();
+      for (const [kind, n] of Object.entries(watch.timeouts)) this.inc({ kind }, n);
+    },
+  });
+
   app.decorate('metrics', { registry, jobFailures });
 
   app.addHook('onResponse', async (request, reply) => {

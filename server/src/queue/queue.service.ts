@@ -335,8 +335,8 @@ export function createQueueService(deps: QueueDeps) {
   }
 
   /** A staff member may operate this window: the clerk staffing it, or a supervisor/admin of the site. */
-  async function checkWindowOperator(w: WindowRow, user: StaffUser): Promise<Result<true>> {
-    if (!(await deps.sites.canAccess(user, w.siteId))) return fail('FORBIDDEN', { reason: 'site' });
+  async function checkWindowOperator(w: WindowRow, user: StaffUser, tx?: Tx): Promise<Result<true>> {
+    if (!(await deps.sites.canAccess(user, w.siteId, tx))) return fail('FORBIDDEN', { reason: 'site' });
     if (user.role === 'expert') return fail('FORBIDDEN', { reason: 'role' });
     if (w.status !== 'open') return fail('WINDOW_NOT_OPEN');
     if (user.role === 'clerk' && w.clerkId !== user.id) return fail('WINDOW_BUSY');
@@ -392,7 +392,7 @@ export function createQueueService(deps: QueueDeps) {
           const locked = await repo.findWindowWithServices(tx, windowId, true);
           if (!locked) return fail('NOT_FOUND', { resource: 'window' });
           const { window: w, serviceIds } = locked;
-          const allowed = await checkWindowOperator(w, user);
+          const allowed = await checkWindowOperator(w, user, tx);
           if (!allowed.ok) return allowed;
           const called = await repo.callNextEligible(tx, { siteId: w.siteId, windowId: w.id, serviceIds, toStatus: step.to, staffId: user.id, at: now });
           return ok(called ? { row: called, window: w } : null);
@@ -426,19 +426,19 @@ export function createQueueService(deps: QueueDeps) {
   }
 
   /** Which commands need which actor: staff at the ticket's window, anyone staffing the site, or the citizen. */
-  async function authorise(row: TicketRow, command: TicketCommand, actor: Actor): Promise<Result<true>> {
+  async function authorise(tx: Tx, row: TicketRow, command: TicketCommand, actor: Actor): Promise<Result<true>> {
     if (actor.kind === 'system') return ok(true);
     if (actor.kind === 'citizen') {
       return command === 'cancel' && actor.ticketId === row.id ? ok(true) : fail('FORBIDDEN', { reason: 'citizen' });
     }
     const user = actor.user;
-    if (!(await deps.sites.canAccess(user, row.siteId))) return fail('FORBIDDEN', { reason: 'site' });
+    if (!(await deps.sites.canAccess(user, row.siteId, tx))) return fail('FORBIDDEN', { reason: 'site' });
     if (user.role === 'expert') return fail('FORBIDDEN', { reason: 'role' });
     if (user.role !== 'clerk') return ok(true);
     // A clerk acts on tickets at its own window; resume and cancel only need the site.
     if (command === 'resume' || command === 'cancel') return ok(true);
     if (!row.windowId) return fail('FORBIDDEN', { reason: 'window' });
-    const w = await repo.findWindow(db, row.windowId);
+    const w = await repo.findWindow(tx, row.windowId);
     return w && w.clerkId === user.id ? ok(true) : fail('FORBIDDEN', { reason: 'not your window' });
   }
 
@@ -455,7 +455,7 @@ export function createQueueService(deps: QueueDeps) {
     const result = await db.transaction(async (tx): Promise<Result<{ before: TicketStatus; row: TicketRow }>> => {
       const row = await repo.findTicket(tx, ticketId, true);
       if (!row) return fail('NOT_FOUND', { resource: 'ticket' });
-      const allowed = await authorise(row, command, actor);
+      const allowed = await authorise(tx, row, command, actor);
       if (!allowed.ok) return allowed;
       const step = transition(row.status, command);
       if (!step.ok) return fail('INVALID_TRANSITION', { from: row.status, command });

@@ -48,17 +48,17 @@ export function createAssistService(deps: AssistDeps) {
   const { db, clock, sites } = deps;
   const policy = deps.policy ?? DEFAULT_ESCALATION;
 
-  async function zoneOf(siteId: string): Promise<string> {
-    return (await sites.get(siteId))?.timeZone ?? 'Asia/Shanghai';
+  async function zoneOf(siteId: string, tx?: Tx): Promise<string> {
+    return (await sites.get(siteId, tx))?.timeZone ?? 'Asia/Shanghai';
   }
 
-  async function siteTree(): Promise<Map<string, SiteNode>> {
-    return new Map((await sites.all()).map((s) => [s.id, { id: s.id, parentId: s.parentId, level: s.level, region: s.region }]));
+  async function siteTree(tx?: Tx): Promise<Map<string, SiteNode>> {
+    return new Map((await sites.all(tx)).map((s) => [s.id, { id: s.id, parentId: s.parentId, level: s.level, region: s.region }]));
   }
 
   async function view(row: SessionRow, tx: Tx = db): Promise<AssistSession> {
     const [participants, recordings] = await Promise.all([repo.participantsOf(tx, [row.id]), repo.recordingsOf(tx, [row.id])]);
-    return toAssistSession(row, await zoneOf(row.siteId), participants, recordings);
+    return toAssistSession(row, await zoneOf(row.siteId, tx), participants, recordings);
   }
 
   /** Available experts now: online, not in an answered call, with when each last answered. */
@@ -69,7 +69,7 @@ export function createAssistService(deps: AssistDeps) {
   }
 
   async function planFor(tx: Tx, row: { siteId: string; target: AssistTarget; requestedAt: number; rung: readonly string[] }, now: number): Promise<Result<EscalationStep>> {
-    const tree = await siteTree();
+    const tree = await siteTree(tx);
     const anchors = resolveAnchors(row.target, row.siteId, tree);
     if (!anchors.ok) return fail('VALIDATION_FAILED', { field: anchors.field, reason: anchors.reason });
     const ladder = buildLadder(anchors.anchors, tree, await candidates(tx), row.target.skill);
