@@ -130,6 +130,12 @@ function createPostgres(url: string, poolMax: number, limits: DatabaseLimits, wa
   // Every connection's queries report timeouts (a statement or lock timeout inside a transaction, too).
   pool.on('connect', (client) => {
     client.query = watched(client.query.bind(client) as DriverCall, watch) as typeof client.query;
+    // A connection Postgres ends while it is checked out (idle_in_transaction_session_timeout, a restart)
+    // emits 'error' on the client; unheard, that would crash the process. Its next query fails anyway.
+    client.on('error', (err) => {
+      const kind = databaseTimeoutKind(err);
+      if (kind) watch.timedOut(kind);
+    });
   });
   const strict = options.strictTransactions ?? true;
   const rootCheck = (what: string) => {

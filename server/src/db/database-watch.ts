@@ -1,7 +1,9 @@
 /**
  * Whether the database keeps its appointments: a query that waited too long for a connection (or, on
- * PGlite, for its turn), or ran past its time, marks the database stuck. The log says so once when it
- * becomes stuck and once when it answers again, never once per request; /health and /metrics read it.
+ * PGlite, for its turn), or ran past its time, marks the database stuck. It answers again once it has gone
+ * a quiet spell without a timeout: a database that fails some requests every few seconds while answering
+ * others is still stuck to the people waiting. The log says so once when it becomes stuck and once when it
+ * answers again, never once per request; /metrics reads it.
  */
 export type DatabaseTimeoutKind = 'wait' | 'statement' | 'lock' | 'transaction';
 
@@ -18,18 +20,23 @@ export interface WatchLog {
   info(obj: object, msg: string): void;
 }
 
+/** Rationale: longer than a burst of refused retries (clients back off by Retry-After: 5 s), short enough to report recovery promptly. */
+export const QUIET_SPELL_MS = 5_000;
+
 export function createDatabaseWatch(log: () => WatchLog | undefined, now: () => number = Date.now): DatabaseWatch {
   let stuckSince: number | null = null;
+  let lastTimeoutAt = 0;
   const timeouts: Record<DatabaseTimeoutKind, number> = { wait: 0, statement: 0, lock: 0, transaction: 0 };
   return {
     timedOut(kind) {
       timeouts[kind]++;
+      lastTimeoutAt = now();
       if (stuckSince !== null) return;
       stuckSince = now();
       log()?.error({ kind }, 'database is not answering in time: requests get 503 UNAVAILABLE until it does');
     },
     answered() {
-      if (stuckSince === null) return;
+      if (stuckSince === null || now() - lastTimeoutAt < QUIET_SPELL_MS) return;
       const stuckForMs = now() - stuckSince;
       stuckSince = null;
       log()?.info({ stuckForMs }, 'database answers again');
