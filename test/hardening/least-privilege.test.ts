@@ -4,7 +4,7 @@ import { manualClock } from '../../server/src/lib/clock.ts';
 import { createHall, login, residentId, STAFF_PASSWORD, type Hall } from '../helpers/fixtures.ts';
 import { connect, request } from '../helpers/socket.ts';
 import { httpJson, startServerProcess } from '../helpers/server-process.ts';
-import { bearer, createTestApp, createTestDatabase, type TestApp } from '../helpers/test-app.ts';
+import { bearer, createTestApp, createTestDatabase, databaseEnv, type TestApp } from '../helpers/test-app.ts';
 
 const clock = manualClock(Date.parse('2026-11-23T09:00:00+08:00'));
 let t: TestApp;
@@ -88,7 +88,7 @@ describe('audit log', () => {
 describe('logs', () => {
   it('never carry an id number or a phone number a citizen gave', async () => {
     const db = await createTestDatabase();
-    const node = await startServerProcess({ DATABASE_URL: db.url, LOG_LEVEL: 'debug' });
+    const node = await startServerProcess({ ...databaseEnv(db), LOG_LEVEL: 'debug' });
     try {
       const id = residentId('44030519851215123');
       const phone = '13912345678';

@@ -31,6 +31,11 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** The environment that points a server process at this database (a PGlite folder on the `pglite` project). */
+export function databaseEnv(database: TestDatabase): Record<string, string> {
+  return database.dataDir === undefined ? { DATABASE_URL: database.url } : { DATABASE_URL: '', YC_DATA_DIR: database.dataDir };
+}
+
 /** PGlite folders with a live server: one process owns a folder, so two at once would corrupt it. */
 const openPgliteFolders = new Set<string>();
 
