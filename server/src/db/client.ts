@@ -75,11 +75,20 @@ export interface DatabaseOptions {
 export function createDatabase(options: DatabaseOptions): Database {
   const watch = createDatabaseWatch(options.log ?? (() => undefined));
   const limits = options.limits ?? DEFAULT_DATABASE_LIMITS;
+  const strict = options.strictTransactions ?? true;
+  // Postgres outside strict mode: the query works (on another connection), so it is logged, not refused.
+  const rootCheck = (what: string) => {
+    if (strict) return assertNoOpenTransaction(what);
+    try {
+      assertNoOpenTransaction(what);
+    } catch (err) {
+      options.log?.()?.error({ err }, 'root database query inside a transaction');
+    }
+  };
   const database: Omit<Database, 'checkRootRead'> = options.databaseUrl
-    ? createPostgres(options.databaseUrl, options.poolMax ?? 20, limits, watch, options)
+    ? createPostgres(options.databaseUrl, options.poolMax ?? 20, limits, watch, rootCheck)
     : createPglite(options.dataDir, limits, watch);
   scopeTransactions(database.db);
-  const strict = options.strictTransactions ?? true;
   return { ...database, checkRootRead: (what) => (strict ? assertNoOpenTransaction(what) : undefined) };
 }
 
@@ -116,7 +125,7 @@ function watched(fn: DriverCall, watch: DatabaseWatch): DriverCall {
   };
 }
 
-function createPostgres(url: string, poolMax: number, limits: DatabaseLimits, watch: DatabaseWatch, options: DatabaseOptions): Omit<Database, 'checkRootRead'> {
+function createPostgres(url: string, poolMax: number, limits: DatabaseLimits, watch: DatabaseWatch, rootCheck: (what: string) => void): Omit<Database, 'checkRootRead'> {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolMax,
@@ -137,15 +146,6 @@ function createPostgres(url: string, poolMax: number, limits: DatabaseLimits, wa
       if (kind) watch.timedOut(kind);
     });
   });
-  const strict = options.strictTransactions ?? true;
-  const rootCheck = (what: string) => {
-    if (strict) return assertNoOpenTransaction(what);
-    try {
-      assertNoOpenTransaction(what);
-    } catch (err) {
-      options.log?.()?.error({ err }, 'root database query inside a transaction');
-    }
-  };
   const rawQuery = pool.query.bind(pool);
   const rawConnect = pool.connect.bind(pool);
   // A connection that never came is the one timeout the connection's own queries cannot see.
