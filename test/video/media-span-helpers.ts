@@ -8,7 +8,8 @@ import { expect } from 'vitest';
 import type { JoinInfo } from '../../server/src/contracts/dto.ts';
 import { httpJson } from '../helpers/server-process.ts';
 
-export type SpanRole = 'clerkWJ' | 'expertSH' | 'expertZJ';
+/** `expertZJ2`: a second Jiashan participant, so one node has two consumers of every far producer. */
+export type SpanRole = 'clerkWJ' | 'expertSH' | 'expertZJ' | 'expertZJ2';
 
 export interface SpanCall {
   sessionId: string;
@@ -35,6 +36,7 @@ export async function openSpanCall(base: string, adminPassword: string, tag: str
     ['clerkWJ', 'clerk', wj.id, '吴江窗口'],
     ['expertSH', 'expert', sh.id, '青浦专家'],
     ['expertZJ', 'expert', zj.id, '嘉善专家'],
+    ['expertZJ2', 'expert', zj.id, '嘉善专家二'],
   ];
   const auth = {} as SpanCall['auth'];
   const staffIds = {} as SpanCall['staffIds'];
@@ -48,13 +50,14 @@ export async function openSpanCall(base: string, adminPassword: string, tag: str
   const asked = await must('POST', '/assist-sessions', { siteId: wj.id, reason: '跨省通办材料核验', target: { siteId: sh.id } }, auth.clerkWJ, 201);
   const accepted = await must('POST', `/assist-sessions/${asked.id}/accept`, undefined, auth.expertSH, 200);
   await must('POST', `/assist-sessions/${asked.id}/invite`, { staffId: staffIds.expertZJ }, auth.clerkWJ, 200);
+  await must('POST', `/assist-sessions/${asked.id}/invite`, { staffId: staffIds.expertZJ2 }, auth.clerkWJ, 200);
   const renew = async (who: SpanRole): Promise<JoinInfo> => must('POST', `/assist-sessions/${asked.id}/token`, undefined, auth[who], 200);
   return {
     sessionId: asked.id,
     roomId: asked.roomId,
     auth,
     staffIds,
-    join: { clerkWJ: asked.join, expertSH: accepted.join, expertZJ: await renew('expertZJ') },
+    join: { clerkWJ: asked.join, expertSH: accepted.join, expertZJ: await renew('expertZJ'), expertZJ2: await renew('expertZJ2') },
     renew,
   };
 }
