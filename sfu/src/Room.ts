@@ -365,6 +365,11 @@ export class Room extends EventEmitter<RoomEvents> {
 		return [...this.#producers.values()].filter((e) => e.local !== undefined && !e.producer.closed).map((e) => ({ peerId: e.peerId, producer: e.producer }));
 	}
 
+	/** Producers of participants on other media nodes, piped in. */
+	remoteProducerIds(): string[] {
+		return [...this.#producers.values()].filter((e) => !e.local && !e.producer.closed).map((e) => e.producer.id);
+	}
+
 	/** Participants joined on other media nodes, by id. */
 	get remotePeerIds(): string[] {
 		return [...this.#remotePeers.keys()];
