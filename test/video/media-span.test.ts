@@ -4,7 +4,8 @@
  * region's node (the Jiashan desk, whose region has no node, on the least loaded one), the room spans the two
  * nodes over an SRTP PipeTransport negotiated through Redis, and after `kill -9` of the Wujiang node its clerk
  * gets a fresh join naming the live node and is back in the room, producing, within 10 s, while the room on
- * the Qingpu node goes on. The namespace test (media-span-netns.test.ts) does the same with real browsers
+ * the Qingpu node goes on. Drained (SIGUSR2), a node keeps its calls but is offered to nobody new and opens no
+ * new room. The namespace test (media-span-netns.test.ts) does the same with real browsers
  * over links with latency and loss.
  */
 import { randomBytes } from 'node:crypto';
@@ -99,7 +100,7 @@ const CAPS = {
 };
 
 describe('media nodes per region', () => {
-  it('place each participant on its region’s node, span the room, and fail over after kill -9 within 10 s', { timeout: 120_000 }, async () => {
+  it('place each participant on its region’s node, span the room, fail over after kill -9 within 10 s, and drain', { timeout: 120_000 }, async () => {
     const call = await openSpanCall(api.url, ADMIN_PASSWORD, randomBytes(3).toString('hex'));
     // Placement: the clerk's site is in JS-WJ, the expert's in SH-QP; no node serves ZJ-JS.
     expect(call.join.clerkWJ.media).toEqual({ url: nodes.WJ?.url, path: '/media-io', node: 'media-js-wj', region: 'JS-WJ' });
@@ -145,5 +146,26 @@ describe('media nodes per region', () => {
     const consumedAgain = await expert.client.request('consume', { transportId: recv.id, producerId: resent.cam, rtpCapabilities: CAPS });
     expect(consumedAgain.error).toBeUndefined();
     console.info(`[media-span] clerk back on a live node and producing ${recoveredMs} ms after kill -9 of its node`);
+
+    // Maintenance: a Jiashan node comes up and the Qingpu node is drained (SIGUSR2). Its room goes on; new
+    // participants of SH-QP go elsewhere, and it refuses to open new rooms.
+    nodes.ZJ = await startMediaNode('ZJ-JS');
+    nodes.SH?.child.kill('SIGUSR2');
+    // Within a heartbeat or two, the API nodes stop offering the Qingpu node to its own region.
+    let later = await call.renew('expertSH');
+    for (let i = 0; i < 40 && later.media.node !== 'media-zj-js'; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      later = await call.renew('expertSH');
+    }
+    expect(later.media.node).toBe('media-zj-js');
+    const next = await openSpanCall(api.url, ADMIN_PASSWORD, randomBytes(3).toString('hex'));
+    expect(next.join.expertSH.media.node).toBe('media-zj-js');
+    const refused = await connectMediaAt(nodes.SH?.url ?? '', '/media-io', next.join.expertSH.token);
+    clients.push(refused);
+    expect((await refused.request('room:join', {})).error?.code).toBe('UNAVAILABLE');
+    // The call already on the drained node goes on: its participants keep working there.
+    const stillThere = await expert.client.request('transport:create', { direction: 'recv' });
+    expect(stillThere.error).toBeUndefined();
+    expect(expert.client.socket.connected).toBe(true);
   });
 });
