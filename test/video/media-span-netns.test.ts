@@ -1,6 +1,7 @@
 /**
  * 三地屏对屏 on separate hosts, for real: three Linux network namespaces (Qingpu SH-QP, Wujiang JS-WJ, Jiashan
- * ZJ-JS) linked through a router namespace with 15 ms and 0.5 % loss on every host's egress (`tc netem`), one
+ * ZJ-JS) linked through a router namespace with 15 ms and 0.5 % loss on every host's egress (`tc netem`; on a
+ * kernel without sch_netem, nftables drops and a delaying relay for the inter-node pipes, netns.ts), one
  * media node in each, and a Chromium in each running the real media client (two pages in Jiashan). The API
  * node stays in the root namespace on loopback and hands out the join answers (the pages ask it for fresh
  * ones through Playwright's pipe, as the web apps would over HTTP); Postgres and the test's own Redis are
@@ -25,7 +26,7 @@ import type { MediaStats } from '../../sfu/src/client/stats.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-app.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
 import { openSpanCall, type SpanCall, type SpanRole } from './media-span-helpers.ts';
-import { createHosts, ipOf, type LinkEmulation, nsOf, removeNamespaces, scratchDir, unixForwarder, wanBytes, wrapperIn, type RegionHost } from './netns.ts';
+import { createHosts, ipOf, relayIpOf, startDelayRelay, type LinkEmulation, nsOf, removeNamespaces, scratchDir, unixForwarder, wanBytes, wrapperIn, type RegionHost } from './netns.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -74,6 +75,9 @@ const pages = {} as Record<SpanRole, Page>;
 const pageErrors: string[] = [];
 let call: SpanCall;
 let emulation: LinkEmulation;
+let relay: Awaited<ReturnType<typeof startDelayRelay>> | undefined;
+/** The media nodes' pipe ports: YC_RTC_BASE_PORT (40000) + 1000 … + 1999. */
+const PIPE_PORTS = [41_000, 41_999] as const;
 
 /** A media node inside `host`'s namespace (`ip netns exec` execs node, so the pid is the server's own). */
 async function startMediaNode(host: RegionHost, shared: Record<string, string>): Promise<void> {
@@ -83,7 +87,8 @@ async function startMediaNode(host: RegionHost, shared: Record<string, string>):
 		env: {
 			...process.env, ...shared, HOST: ip, PORT: String(MEDIA_PORT), YC_DEMO_SEED: '0', LOG_LEVEL: 'warn', YC_ADMIN_PASSWORD: ADMIN_PASSWORD,
 			YC_MEDIA: '1', YC_MEDIA_REGION: REGION[host], YC_MEDIA_NODE_ID: `media-${host}`, YC_MEDIA_URL: `http://${ip}:${MEDIA_PORT}`,
-			YC_RTC_LISTEN_IP: ip, YC_RTC_BASE_PORT: '40000', YC_MEDIA_WORKERS: '1', MEDIASOUP_WORKER_BIN: await resolveMediasoupWorker(),
+			YC_RTC_LISTEN_IP: ip, YC_RTC_BASE_PORT: '40000', YC_MEDIA_PIPE_IP: ip,
+			...(emulation === 'netem' ? {} : { YC_MEDIA_PIPE_ANNOUNCED_IP: relayIpOf(host) }), YC_MEDIA_WORKERS: '1', MEDIASOUP_WORKER_BIN: await resolveMediasoupWorker(),
 		},
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
@@ -136,7 +141,8 @@ async function openPage(browser: Browser, who: SpanRole, js: string): Promise<Pa
 beforeAll(async () => {
 	if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install chromium`);
 	emulation = await createHosts(LINK);
-	console.info(`[media-span-netns] link emulation: ${emulation === 'netem' ? `netem ${LINK.delayMs} ms, ${LINK.lossPct} % loss` : `no sch_netem in this kernel: ${LINK.lossPct} % loss by nftables, no added delay`}`);
+	console.info(`[media-span-netns] link emulation: ${emulation === 'netem' ? `netem ${LINK.delayMs} ms, ${LINK.lossPct} % loss` : `no sch_netem in this kernel: ${LINK.lossPct} % loss by nftables, ${LINK.delayMs} ms on the pipes by a relay in the router namespace`}`);
+	if (emulation !== 'netem') relay = await startDelayRelay(LINK.delayMs, PIPE_PORTS[0], PIPE_PORTS[1]);
 	scratch = scratchDir();
 	db = await createTestDatabase(`yc_span_${randomBytes(5).toString('hex')}`);
 	const pgUrl = new URL(db.url);
@@ -167,6 +173,7 @@ afterAll(async () => {
 	for (const child of nodes.values()) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 	await Promise.all([...nodes.values()].map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
 	redis?.kill('SIGKILL');
+	relay?.child.kill('SIGKILL');
 	await pgForwarder?.close();
 	await removeNamespaces();
 	await db?.drop();
@@ -241,6 +248,8 @@ test('三地: each region on its own node, one copy per producer across the link
 	// Qingpu's producers go to the two other nodes once each.
 	const shRatio = (after.sh.tx - before.sh.tx) / (2 * sentSH);
 	console.info(`[media-span-netns] over 8 s: SH producers ${sentSH} B, WJ producers ${sentWJ} B; ZJ link in ${after.zj.rx - before.zj.rx} B (${zjRatio.toFixed(2)} copies per producer), SH link out ${after.sh.tx - before.sh.tx} B (${shRatio.toFixed(2)} copies per far node)`);
+	// Without netem, the pipes' packets must really have taken the relay's delayed path.
+	if (relay) expect(relay.relayed()).toBeGreaterThan(1_000);
 	expect(zjRatio).toBeGreaterThan(0.8);
 	expect(zjRatio).toBeLessThan(1.35);
 	expect(shRatio).toBeGreaterThan(0.8);

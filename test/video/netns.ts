@@ -9,7 +9,7 @@
  * between provinces. Nothing is added to the root namespace: Postgres and Redis are reached from inside over
  * Unix sockets (`unixForwarder`, the test's own redis-server), and the API node stays on loopback.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -42,11 +42,15 @@ export async function removeNamespaces(): Promise<void> {
 }
 
 /**
- * How the link's impairments were made: `netem` (delay and loss), or, on a kernel built without sch_netem
- * (CONFIG_NET_SCH_NETEM unset, as on this project's 2-core CI VM), `nftables` random drops for the loss and
- * no added delay.
+ * How the link's impairments were made: `netem` (delay and loss on every host's egress), or, on a kernel built
+ * without sch_netem (CONFIG_NET_SCH_NETEM unset, as on this project's 2-core CI VM), nftables random drops for
+ * the loss and, for the delay, a relay in the router namespace that holds the media nodes' pipe packets
+ * (`startDelayRelay`; the nodes announce their pipes at `relayIpOf(host)`).
  */
-export type LinkEmulation = 'netem' | 'nftables-loss-only';
+export type LinkEmulation = 'netem' | 'nftables-loss+relay-delay';
+
+/** Where `host`'s media node announces its pipes when the relay makes the delay (an address of the router namespace). */
+export const relayIpOf = (host: RegionHost): string => `10.213.${REGIONS.indexOf(host) + 101}.1`;
 
 /** Builds the hosts and the links between them, with `delayMs` and `lossPct` on every host's egress. */
 export async function createHosts(link: { delayMs: number; lossPct: number }): Promise<LinkEmulation> {
@@ -73,14 +77,41 @@ export async function createHosts(link: { delayMs: number; lossPct: number }): P
         continue;
       } catch (error) {
         if (!String((error as { stderr?: string }).stderr ?? error).includes('qdisc kind is unknown') || i > 0) throw error;
-        emulation = 'nftables-loss-only';
+        emulation = 'nftables-loss+relay-delay';
       }
     }
     // Rationale: numgen draws 0..999 per packet, so `< 10·lossPct` drops lossPct % of what leaves the host.
     const perMille = Math.round(link.lossPct * 10);
     await sh(['ip', 'netns', 'exec', ns, 'nft', `add table inet yclink; add chain inet yclink out { type filter hook postrouting priority 0; }; add rule inet yclink out oifname "wan0" numgen random mod 1000 < ${perMille} drop`]);
+    await sh(['ip', '-n', WAN, 'addr', 'add', `${relayIpOf(host)}/32`, 'dev', 'lo']);
   }
   return emulation;
+}
+
+/**
+ * Starts the delay relay (netns-delay-relay.mjs) in the router namespace for pipe ports `minPort`…`maxPort`
+ * (the media nodes' YC_RTC_BASE_PORT + 1000 … + 1999).
+ */
+export async function startDelayRelay(delayMs: number, minPort: number, maxPort: number): Promise<{ child: ChildProcess; relayed: () => number }> {
+  const pairs = REGIONS.map((h) => `${ipOf(h)}=${relayIpOf(h)}`);
+  let relayed = 0;
+  const child = spawn('ip', ['netns', 'exec', WAN, process.execPath, path.join(import.meta.dirname, 'netns-delay-relay.mjs'), String(delayMs), String(minPort), String(maxPort), ...pairs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('delay relay did not start')), 30_000);
+    child.stdout?.on('data', (b: Buffer) => {
+      const text = b.toString();
+      for (const m of text.matchAll(/relayed (\d+)/g)) relayed = Number(m[1]);
+      if (text.includes('relay ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`delay relay exited (${code})`));
+    });
+  });
+  return { child, relayed: () => relayed };
 }
 
 /** Bytes through `host`'s wan0 so far (the inter-node link of that host). */
