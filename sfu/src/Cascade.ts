@@ -15,7 +15,9 @@
  * offerer per pair, no glare. Messages between two nodes are handled one at a time, in order.
  */
 import type { types } from 'mediasoup';
-import type { MediaKind, MediaSource, PeerInfo } from './contracts.ts';
+import { Type } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { MediaKind, MediaSource, RtpParameters, type PeerInfo } from './contracts.ts';
 import type { ProducerAppData } from './Peer.ts';
 import type { Room, SpanEvent } from './Room.ts';
 
@@ -43,6 +45,30 @@ export type CascadeMessage = { roomId: string; from: string } & (
 	  }
 	| { type: 'producerClosed'; producerId: string }
 	| { type: 'unlink' }
+);
+
+// Checked on receipt like any inbound payload: the bus is shared infrastructure, not this process.
+const Id = Type.String({ minLength: 1, maxLength: 128 });
+const TupleFields = {
+	ip: Type.String({ minLength: 1, maxLength: 64 }),
+	port: Type.Integer({ minimum: 1, maximum: 65535 }),
+	srtp: Type.Object({
+		cryptoSuite: Type.Union([Type.Literal('AEAD_AES_256_GCM'), Type.Literal('AEAD_AES_128_GCM'), Type.Literal('AES_CM_128_HMAC_SHA1_80'), Type.Literal('AES_CM_128_HMAC_SHA1_32')]),
+		keyBase64: Type.String({ maxLength: 256 }),
+	}),
+};
+const Head = { roomId: Id, from: Id };
+const checkMessage = Compile(
+	Type.Union([
+		Type.Object({ ...Head, type: Type.Literal('hello') }),
+		Type.Object({ ...Head, type: Type.Literal('offer'), ...TupleFields }),
+		Type.Object({ ...Head, type: Type.Literal('answer'), ...TupleFields }),
+		Type.Object({ ...Head, type: Type.Literal('peer'), peer: Type.Object({ peerId: Id, role: Type.String({ maxLength: 32 }), displayName: Type.String({ maxLength: 100 }) }) }),
+		Type.Object({ ...Head, type: Type.Literal('peerLeft'), peerId: Id }),
+		Type.Object({ ...Head, type: Type.Literal('producer'), peerId: Id, producerId: Id, kind: MediaKind, source: MediaSource, rtpParameters: RtpParameters, paused: Type.Boolean() }),
+		Type.Object({ ...Head, type: Type.Literal('producerClosed'), producerId: Id }),
+		Type.Object({ ...Head, type: Type.Literal('unlink') }),
+	]),
 );
 
 type Body<T extends CascadeMessage['type']> = Omit<Extract<CascadeMessage, { type: T }>, 'roomId' | 'from'>;
@@ -132,8 +158,12 @@ export class Cascade {
 		);
 	}
 
-	/** A message from another node (the bus calls this). */
-	receive(message: CascadeMessage): void {
+	/** A message from another node (the bus calls this); anything not shaped like a CascadeMessage is dropped. */
+	receive(message: unknown): void {
+		if (!checkMessage.Check(message)) {
+			this.#o.onError?.(new Error('malformed cascade message'), 'cascade receive');
+			return;
+		}
 		if (this.#closed || message.from === this.nodeId) return;
 		this.#serial(message.roomId, message.from, () => this.#handle(message));
 	}

@@ -76,6 +76,10 @@ test('a room spanning two nodes: peers and producers cross once per producer, ov
 	expect((await clerk.next('peer.joined')).peer).toMatchObject({ peerId: 'expert', role: 'expert' });
 
 	expect(a.media.cascade?.linkedNodes(ROOM)).toEqual(['node-b']);
+	// What comes off the bus is checked like any inbound payload: a malformed offer changes nothing.
+	a.media.cascade?.receive({ type: 'offer', roomId: ROOM, from: 'node-b', ip: '127.0.0.1', port: 'x' });
+	await new Promise((r) => setTimeout(r, 50));
+	expect(a.media.cascade?.linkedNodes(ROOM)).toEqual(['node-b']);
 
 	// Two consumers on node B of the clerk's camera: still one pipe consumer per producer on node A.
 	const recv = await expert.ok('transport:create', { direction: 'recv' });
