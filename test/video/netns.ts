@@ -17,7 +17,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-export const NS_PREFIX = 'ycspan-';
+// Per run, so two runs on one machine keep apart; a dead run's namespaces are removed by the next one.
+export const NS_PREFIX = `ycspan${process.pid}-`;
 export const REGIONS = ['sh', 'wj', 'zj'] as const;
 export type RegionHost = (typeof REGIONS)[number];
 const WAN = `${NS_PREFIX}wan`;
@@ -32,12 +33,23 @@ async function sh(args: string[]): Promise<string> {
   return stdout;
 }
 
-/** Deletes every namespace this test may have left behind (a crashed earlier run). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Deletes this run's namespaces, and those a crashed earlier run (its process gone) left behind. */
 export async function removeNamespaces(): Promise<void> {
   const listed = await sh(['ip', 'netns', 'list']).catch(() => '');
   for (const line of listed.split('\n')) {
-    const name = line.split(' ')[0];
-    if (name?.startsWith(NS_PREFIX)) await sh(['ip', 'netns', 'del', name]).catch(() => undefined);
+    const name = line.split(' ')[0] ?? '';
+    const owner = /^ycspan(\d+)-/.exec(name)?.[1];
+    if (owner === undefined) continue;
+    if (name.startsWith(NS_PREFIX) || !alive(Number(owner))) await sh(['ip', 'netns', 'del', name]).catch(() => undefined);
   }
 }
 

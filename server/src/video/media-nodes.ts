@@ -104,7 +104,19 @@ export function createMediaNodes(deps: MediaNodesDeps): MediaNodes {
       if (id) await deps.redis.multi().del(k.node(id)).srem(k.nodes, id).exec().catch(deps.onError);
     },
   };
-  const timer = setInterval(() => void nodes.refresh().catch((error: unknown) => deps.onError?.(error)), deps.heartbeatMs);
+  // Once per outage, not once a second: Redis being down is reported elsewhere too.
+  let failing = false;
+  const timer = setInterval(
+    () =>
+      void nodes.refresh().then(
+        () => (failing = false),
+        (error: unknown) => {
+          if (!failing) deps.onError?.(error);
+          failing = true;
+        },
+      ),
+    deps.heartbeatMs,
+  );
   timer.unref();
   return nodes;
 }
