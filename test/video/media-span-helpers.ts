@@ -14,6 +14,8 @@ export type SpanRole = 'clerkWJ' | 'expertSH' | 'expertZJ' | 'expertZJ2';
 export interface SpanCall {
   sessionId: string;
   roomId: string;
+  /** Whether the session records every track (its site's policy at request time). */
+  recorded: boolean;
   auth: Record<SpanRole, { authorization: string }>;
   staffIds: Record<SpanRole, string>;
   join: Record<SpanRole, JoinInfo>;
@@ -21,7 +23,8 @@ export interface SpanCall {
   renew(who: SpanRole): Promise<JoinInfo>;
 }
 
-export async function openSpanCall(base: string, adminPassword: string, tag: string): Promise<SpanCall> {
+/** `onSites`: called once the three sites exist, before anyone reads them (e.g. to set a site's policy in the database). */
+export async function openSpanCall(base: string, adminPassword: string, tag: string, onSites?: (ids: { sh: string; wj: string; zj: string }) => Promise<void>): Promise<SpanCall> {
   const must = async (method: string, url: string, body: unknown, headers: Record<string, string>, status: number) => {
     const res = await httpJson(base, method, url, body, headers);
     expect(res.status, `${method} ${url} ${JSON.stringify(res.body)}`).toBe(status);
@@ -32,6 +35,7 @@ export async function openSpanCall(base: string, adminPassword: string, tag: str
   const sh = await must('POST', '/admin/sites', { code: `QP${T}`, name: '青浦区政务服务中心', level: 'district', region: 'SH-QP' }, admin, 201);
   const wj = await must('POST', '/admin/sites', { code: `WJ${T}`, name: '吴江长三角跨省通办窗口', level: 'crossProvince', region: 'JS-WJ' }, admin, 201);
   const zj = await must('POST', '/admin/sites', { code: `JS${T}`, name: '嘉善长三角跨省通办窗口', level: 'crossProvince', region: 'ZJ-JS' }, admin, 201);
+  await onSites?.({ sh: sh.id, wj: wj.id, zj: zj.id });
   const people: [SpanRole, string, string, string][] = [
     ['clerkWJ', 'clerk', wj.id, '吴江窗口'],
     ['expertSH', 'expert', sh.id, '青浦专家'],
@@ -55,6 +59,7 @@ export async function openSpanCall(base: string, adminPassword: string, tag: str
   return {
     sessionId: asked.id,
     roomId: asked.roomId,
+    recorded: asked.recorded,
     auth,
     staffIds,
     join: { clerkWJ: asked.join, expertSH: accepted.join, expertZJ: await renew('expertZJ'), expertZJ2: await renew('expertZJ2') },

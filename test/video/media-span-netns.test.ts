@@ -19,12 +19,13 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { resolveMediasoupWorker } from '../../scripts/build-mediasoup-worker.mjs';
 import type { MediaStats } from '../../sfu/src/client/stats.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-app.ts';
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
+import { httpJson, startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
 import { openSpanCall, type SpanCall, type SpanRole } from './media-span-helpers.ts';
 import { createHosts, ipOf, relayIpOf, startDelayRelay, type LinkEmulation, nsOf, removeNamespaces, scratchDir, unixForwarder, wanBytes, wrapperIn, type RegionHost } from './netns.ts';
 
@@ -87,7 +88,7 @@ async function startMediaNode(host: RegionHost, shared: Record<string, string>):
 		env: {
 			...process.env, ...shared, HOST: ip, PORT: String(MEDIA_PORT), YC_DEMO_SEED: '0', LOG_LEVEL: 'warn', YC_ADMIN_PASSWORD: ADMIN_PASSWORD,
 			YC_MEDIA: '1', YC_MEDIA_REGION: REGION[host], YC_MEDIA_NODE_ID: `media-${host}`, YC_MEDIA_URL: `http://${ip}:${MEDIA_PORT}`,
-			YC_RTC_LISTEN_IP: ip, YC_RTC_BASE_PORT: '40000', YC_MEDIA_PIPE_IP: ip,
+			YC_RTC_LISTEN_IP: ip, YC_RTC_BASE_PORT: '40000', YC_MEDIA_PIPE_IP: ip, YC_RECORDINGS_DIR: path.join(scratch.dir, `recordings-${host}`),
 			...(emulation === 'netem' ? {} : { YC_MEDIA_PIPE_ANNOUNCED_IP: relayIpOf(host) }), YC_MEDIA_WORKERS: '1', MEDIASOUP_WORKER_BIN: await resolveMediasoupWorker(),
 		},
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -153,7 +154,15 @@ beforeAll(async () => {
 	const shared = { REDIS_URL: redisSocket, YC_REDIS_PREFIX: 'yct-netns', YC_SECRET: 'media-span-netns-secret', YC_MEDIA_PATH: '/media-io' };
 	for (const host of ['sh', 'wj', 'zj'] as const) await startMediaNode(host, { ...shared, DATABASE_URL: socketDbUrl });
 	api_ = await startServerProcess({ ...shared, DATABASE_URL: db.url, YC_MEDIA: '0' });
-	call = await openSpanCall(api_.url, ADMIN_PASSWORD, randomBytes(3).toString('hex'));
+	// The Wujiang desk records its calls for audit: a spanning room must still be recorded, each node
+	// recording its own participants' tracks.
+	call = await openSpanCall(api_.url, ADMIN_PASSWORD, randomBytes(3).toString('hex'), async ({ wj }) => {
+		const client = new pg.Client({ connectionString: db.url });
+		await client.connect();
+		await client.query(`update sites set policy = '{"recordSessions": true}'::jsonb where id = $1`, [wj]);
+		await client.end();
+	});
+	expect(call.recorded).toBe(true);
 
 	const bundle = await build({
 		entryPoints: [path.join(here, 'page', 'media-span-page.mjs')], bundle: true, format: 'esm', platform: 'browser', target: 'chrome120', write: false, logLevel: 'silent',
@@ -277,5 +286,20 @@ test('三地: each region on its own node, one copy per producer across the link
 	for (const who of ['expertSH', 'expertZJ', 'expertZJ2'] as const) expect(await pages[who].evaluate(() => api().state.states)).toEqual(['joined']);
 	expect(pageErrors).toEqual([]);
 	console.info(`[media-span-netns] after kill -9 of the Wujiang node: clerk seen again at SH in ${atSH} ms, at ZJ in ${atZJ} ms; clerk sees SH in ${atClerk} ms; screen back in ${screenMs} ms`);
+
+	// Recording: the call ends; every node still alive stores its own participants' tracks, all listed on the
+	// session (the clerk's tracks from after the failover too; those on the killed node's disk are lost with it).
+	const ended = await httpJson(api_.url, 'POST', `/assist-sessions/${call.sessionId}/end`, undefined, call.auth.clerkWJ);
+	expect(ended.status).toBe(200);
+	type Rec = { participantId: string; source: string; status: string; bytes: number };
+	let recs: Rec[] = [];
+	const want = ['expertSH', 'expertZJ', 'expertZJ2', 'clerkWJ'] as const;
+	const stored = (who: SpanRole) => recs.some((r) => r.participantId === call.staffIds[who] && r.source === 'camera' && r.status === 'stored' && r.bytes > 0);
+	for (let i = 0; i < 60 && !want.every(stored); i++) {
+		await new Promise((r) => setTimeout(r, 500));
+		recs = (await httpJson(api_.url, 'GET', `/assist-sessions/${call.sessionId}`, undefined, call.auth.clerkWJ)).body.recordings as Rec[];
+	}
+	console.info(`[media-span-netns] recordings: ${recs.map((r) => `${r.participantId === call.staffIds.clerkWJ ? 'clerk' : 'expert'} ${r.source} ${r.status} ${r.bytes} B`).join(', ')}`);
+	for (const who of want) expect(stored(who), `${who}'s camera stored`).toBe(true);
 	void nodeOutput;
 });

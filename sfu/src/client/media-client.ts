@@ -420,9 +420,9 @@ export async function connectMedia(options: ConnectMediaOptions): Promise<MediaC
 					return;
 				}
 				teardown();
-				// Rationale: a dead node leaves the registry within 3 s; 250 ms doubling to 2 s finds the live
-				// one soon after without hammering the API.
-				await new Promise((r) => setTimeout(r, Math.min(2_000, 250 * 2 ** attempt)));
+				// Rationale: a dead node leaves the registry within 3 s; 250 ms doubling to 1 s finds the live one
+				// within a second of that, at one API request a second.
+				await new Promise((r) => setTimeout(r, Math.min(1_000, 250 * 2 ** attempt)));
 			}
 		}
 	}
