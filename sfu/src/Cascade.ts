@@ -94,6 +94,13 @@ export interface CascadeOptions {
 	/** The live room `roomId` on this node, if any; links are only made for rooms that exist here. */
 	room(roomId: string): Room | undefined;
 	onError?(error: unknown, context: string): void;
+	/**
+	 * How often each room here looks again for the other nodes hosting it and links to any it has no link with
+	 * (a lost message, a link dropped while Redis was away). Default 5 s; 0 disables.
+	 */
+	reconcileIntervalMs?: number;
+	/** An offer unanswered this long is abandoned and made again at the next reconcile. Default 5 s. */
+	linkTimeoutMs?: number;
 }
 
 interface Link {
@@ -101,6 +108,7 @@ interface Link {
 	node: string;
 	room: Room;
 	transport: types.PipeTransport | undefined;
+	openedAt: number;
 	/** This node's producers being sent over the link: one pipe consumer each. */
 	consumers: Set<types.Consumer>;
 	ready: boolean;
@@ -128,10 +136,18 @@ export class Cascade {
 	/** Per `${roomId}\n${node}`: that pair's messages, one at a time. */
 	readonly #queues = new Map<string, Promise<void>>();
 	readonly #attached = new WeakSet<Room>();
+	/** Live rooms here, for reconciling. */
+	readonly #rooms = new Map<string, Room>();
+	readonly #timer: NodeJS.Timeout | undefined;
 	#closed = false;
 
 	constructor(options: CascadeOptions) {
 		this.#o = options;
+		const every = options.reconcileIntervalMs ?? 5_000;
+		if (every > 0) {
+			this.#timer = setInterval(() => void this.reconcile(), every);
+			this.#timer.unref();
+		}
 	}
 
 	get nodeId(): string {
@@ -142,20 +158,35 @@ export class Cascade {
 	attach(room: Room): void {
 		if (this.#closed || this.#attached.has(room)) return;
 		this.#attached.add(room);
+		this.#rooms.set(room.id, room);
 		room.on('span', (event) => this.#onSpan(room, event));
 		room.once('close', () => {
+			if (this.#rooms.get(room.id) === room) this.#rooms.delete(room.id);
 			for (const link of this.#linksOf(room.id)) {
 				this.#send(link.node, room.id, { type: 'unlink' });
 				this.#closeLink(link);
 			}
 			if (!this.#closed) void this.#o.directory.leave(room.id).catch((error: unknown) => this.#o.onError?.(error, 'directory.leave'));
 		});
-		this.#o.directory.enter(room.id).then(
-			(nodes) => {
-				for (const node of nodes) if (node !== this.nodeId) this.#serial(room.id, node, () => this.#ensureLink(room, node));
-			},
-			(error: unknown) => this.#o.onError?.(error, 'directory.enter'),
-		);
+		void this.#find(room);
+	}
+
+	/** Every room here: abandon offers left unanswered, then link to any hosting node without a link. */
+	async reconcile(): Promise<void> {
+		const timeout = this.#o.linkTimeoutMs ?? 5_000;
+		for (const link of [...this.#links.values()]) if (!link.ready && Date.now() - link.openedAt > timeout) this.#closeLink(link);
+		for (const room of [...this.#rooms.values()]) if (!room.closed && !this.#closed) await this.#find(room);
+	}
+
+	async #find(room: Room): Promise<void> {
+		let nodes: string[];
+		try {
+			nodes = await this.#o.directory.enter(room.id);
+		} catch (error) {
+			this.#o.onError?.(error, 'directory.enter');
+			return;
+		}
+		for (const node of nodes) if (node !== this.nodeId) this.#serial(room.id, node, () => this.#ensureLink(room, node));
 	}
 
 	/** A message from another node (the bus calls this); anything not shaped like a CascadeMessage is dropped. */
@@ -191,6 +222,7 @@ export class Cascade {
 	close(): void {
 		if (this.#closed) return;
 		this.#closed = true;
+		clearInterval(this.#timer);
 		for (const link of [...this.#links.values()]) this.#closeLink(link);
 	}
 
@@ -267,7 +299,7 @@ export class Cascade {
 	async #openLink(room: Room, node: string): Promise<Link | undefined> {
 		const router = room.homeRouter;
 		if (!router) return undefined;
-		const link: Link = { roomId: room.id, node, room, transport: undefined, consumers: new Set(), ready: false, closed: false };
+		const link: Link = { roomId: room.id, node, room, transport: undefined, openedAt: Date.now(), consumers: new Set(), ready: false, closed: false };
 		this.#links.set(key(room.id, node), link);
 		const transport = await router.createPipeTransport({
 			listenIp: { ip: this.#o.listenIp, ...(this.#o.announcedIp ? { announcedIp: this.#o.announcedIp } : {}) },

@@ -11,6 +11,9 @@ const servers = new Map<string, TestServer>();
 const directory = new Map<string, Set<string>>();
 const clients: TestClient[] = [];
 const ROOM = 'span-room';
+const LOSSY_ROOM = 'lossy-room';
+/** Messages the bus loses on purpose (the lossy-room test). */
+let lose: (message: CascadeMessage) => boolean = () => false;
 
 function directoryOf(node: string): RoomDirectory {
 	return {
@@ -35,10 +38,18 @@ beforeAll(async () => {
 				listenIp: '127.0.0.1',
 				directory: directoryOf(node),
 				// In order per pair, asynchronously, as Redis pub/sub delivers.
-				bus: { send: (to: string, message: CascadeMessage) => setImmediate(() => servers.get(to)?.media.cascade?.receive(structuredClone(message))) },
+				bus: {
+					send: (to: string, message: CascadeMessage) => {
+						if (!lose(message)) setImmediate(() => servers.get(to)?.media.cascade?.receive(structuredClone(message)));
+					},
+				},
+				// Short, so the lossy-room test heals in well under a second.
+				reconcileIntervalMs: 300,
+				linkTimeoutMs: 600,
 			},
 		});
 		server.openRooms.add(ROOM);
+		server.openRooms.add(LOSSY_ROOM);
 		servers.set(node, server);
 	}
 }, 120_000);
@@ -115,3 +126,26 @@ test('a room spanning two nodes: peers and producers cross once per producer, ov
 	expect(again.peers.map((p) => p.peerId).sort()).toEqual(['citizen', 'expert']);
 });
 
+
+test('a link whose first offer and answer are lost is made again by the next reconcile', async () => {
+	const a = servers.get('node-a');
+	const b = servers.get('node-b');
+	if (!a || !b) throw new Error('servers missing');
+	const lost: string[] = [];
+	// Lose the first offer and the first answer of this room: the nodes must notice and try again.
+	lose = (m) => {
+		if (m.roomId !== LOSSY_ROOM || (m.type !== 'offer' && m.type !== 'answer') || lost.includes(m.type)) return false;
+		lost.push(m.type);
+		return true;
+	};
+	const one = await connectClient(a.url, token({ roomId: LOSSY_ROOM, participantId: 'one' }));
+	const two = await connectClient(b.url, token({ roomId: LOSSY_ROOM, participantId: 'two' }));
+	clients.push(one, two);
+	await one.ok('room:join', {});
+	await two.ok('room:join', {});
+	expect((await two.next('peer.joined', 5_000)).peer.peerId).toBe('one');
+	expect((await one.next('peer.joined', 5_000)).peer.peerId).toBe('two');
+	expect(lost.sort()).toEqual(['answer', 'offer']);
+	expect(a.media.cascade?.links(LOSSY_ROOM)).toMatchObject([{ node: 'node-b', ready: true, srtp: true }]);
+	lose = () => false;
+});
