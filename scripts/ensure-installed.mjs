@@ -34,7 +34,7 @@ if (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== lockHash()) {
 
 // 2. Debian packages the tests drive for real (a browser, media tools, the production shape's nginx). Installed only when root.
 if (purpose === 'test') {
-  const wanted = [['/usr/bin/chromium', 'chromium'], ['/usr/bin/ffmpeg', 'ffmpeg'], ['/usr/bin/ffprobe', 'ffmpeg'], ['/usr/sbin/nginx', 'nginx-light'], ['/usr/bin/docker-compose', 'docker-compose']];
+  const wanted = [['/usr/bin/chromium', 'chromium'], ['/usr/bin/ffmpeg', 'ffmpeg'], ['/usr/bin/ffprobe', 'ffmpeg'], ['/usr/sbin/nginx', 'nginx-light'], ['/usr/bin/docker-compose', 'docker-compose'], ['/usr/sbin/ip', 'iproute2'], ['/usr/sbin/tc', 'iproute2'], ['/usr/bin/redis-server', 'redis-server'], ['/usr/sbin/nft', 'nftables']];
   const missing = [...new Set(wanted.filter(([bin]) => !fs.existsSync(bin)).map(([, pkg]) => pkg))];
   if (missing.length) {
     if (process.getuid?.() !== 0) throw new Error(`missing Debian packages: ${missing.join(' ')} (install them, or run as root)`);

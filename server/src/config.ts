@@ -3,6 +3,7 @@
  * Every variable is documented in the README with its default.
  */
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 
 export interface Config {
@@ -74,6 +75,20 @@ export interface Config {
       /** socket.io path, without a trailing slash. */
       readonly path: string;
     };
+    /**
+     * Several media nodes (YC_MEDIA_REGION set): this node registers itself in Redis with heartbeats, API nodes
+     * place each participant on a node of its site's region, and rooms span nodes over SRTP PipeTransports.
+     */
+    readonly cluster: {
+      /** This node's region (`SH-QP`, `JS-WJ`, `ZJ-JS`); undefined = not a registered media node. */
+      readonly region: string | undefined;
+      readonly nodeId: string;
+      /** Where pipe transports to other media nodes listen, and the address announced to them. */
+      readonly pipeIp: string;
+      readonly pipeAnnouncedIp: string | undefined;
+      /** Heartbeat period; a node silent for 3 periods is dead. */
+      readonly heartbeatMs: number;
+    };
   };
   readonly webRoot: string;
   /** Case deadlines (办不成事, bad ratings, complaints): working days, a cut-off, local holidays. */
@@ -122,6 +137,26 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
 
 function list(env: Env, name: string): string[] {
   return (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+const REGION = /^[A-Z]{2}-[A-Z0-9]{1,16}$/;
+
+function mediaCluster(env: Env): Config['media']['cluster'] {
+  const region = env.YC_MEDIA_REGION || undefined;
+  if (region !== undefined) {
+    if (!REGION.test(region)) throw new ConfigError(`YC_MEDIA_REGION must be a region code such as SH-QP, got "${region}"`);
+    if (!env.REDIS_URL) throw new ConfigError('YC_MEDIA_REGION needs REDIS_URL: media nodes find each other there');
+    if (!env.YC_MEDIA_URL) throw new ConfigError('YC_MEDIA_REGION needs YC_MEDIA_URL: the origin browsers reach this media node at');
+  }
+  const pipeIp = env.YC_MEDIA_PIPE_IP || env.YC_RTC_LISTEN_IP || '127.0.0.1';
+  return {
+    region,
+    nodeId: env.YC_MEDIA_NODE_ID || `${os.hostname()}:${env.PORT || '8080'}`,
+    pipeIp,
+    pipeAnnouncedIp: env.YC_MEDIA_PIPE_ANNOUNCED_IP || undefined,
+    // Rationale: 1 s beats make a dead node known within 3 s, leaving most of the 10 s failover budget to ICE and DTLS.
+    heartbeatMs: int(env, 'YC_MEDIA_HEARTBEAT_MS', 1_000, 200, 60_000),
+  };
 }
 
 function hhmm(env: Env, name: string, fallback: string): string {
@@ -238,6 +273,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       ffmpegBin: env.YC_FFMPEG_BIN || 'ffmpeg',
       ffprobeBin: env.YC_FFPROBE_BIN || 'ffprobe',
       endpoint: { url: origin(env, 'YC_MEDIA_URL'), path: socketIoPath(env, 'YC_MEDIA_PATH', DEFAULT_SOCKET_IO_PATH) },
+      cluster: mediaCluster(env),
     },
     webRoot: repoRoot,
     cases: {

@@ -57,6 +57,11 @@ async function main() {
   process.on('unhandledRejection', (err) => app.log.error({ err }, 'unhandled rejection'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Maintenance of a media node: no new rooms, not offered to new participants; the rooms here finish.
+  process.on('SIGUSR2', () => {
+    app.log.info('media node draining');
+    app.video.drain();
+  });
 }
 
 main().catch((err: unknown) => {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { types } from 'mediasoup';
-import type { IceServer, MediaErrorCode, MediaKind, MediaSource, RequestPayload, Responses } from './contracts.ts';
+import type { IceServer, MediaErrorCode, MediaKind, MediaSource, PeerInfo, RequestPayload, Responses } from './contracts.ts';
 import { MEDIA_ERRORS } from './contracts.ts';
 import type { JoinClaims } from './join-token.ts';
 import { Peer, type ConsumerAppData, type Notify, type ProducerAppData, type TransportAppData } from './Peer.ts';
@@ -30,7 +30,33 @@ export type RoomActivity =
 	| { type: 'shareStarted'; participantId: string }
 	| { type: 'shareStopped'; participantId: string };
 
+/**
+ * What a room spanning several media nodes tells the other nodes (sfu/src/Cascade.ts): its own participants and
+ * their producers, never the ones it learnt from elsewhere.
+ */
+export type SpanEvent =
+	| { type: 'peerJoined'; peer: PeerInfo }
+	| { type: 'peerLeft'; peerId: string }
+	| { type: 'producer'; peerId: string; producer: types.Producer<ProducerAppData> }
+	| { type: 'producerClosed'; producerId: string };
+
+/** A participant of this room whose media node is another one. */
+interface RemotePeer {
+	node: string;
+	info: Omit<PeerInfo, 'producers'>;
+}
+
+interface ProducerEntry {
+	peerId: string;
+	/** The router the producer lives on: its peer's, or the home router for a producer piped in from another node. */
+	router: types.Router;
+	producer: types.Producer<ProducerAppData>;
+	/** The local peer sending it; undefined for a remote participant's producer. */
+	local: Peer | undefined;
+}
+
 type RoomEvents = {
+	span: [SpanEvent];
 	/** A peer's media path went silent; the owner of the room decides what to tell it. */
 	mediatimeout: [Peer];
 	activity: [RoomActivity];
@@ -76,7 +102,8 @@ interface WatchState {
 export class Room extends EventEmitter<RoomEvents> {
 	readonly peers = new Map<string, Peer>();
 	readonly #routers: RoomRouter[] = [];
-	readonly #producers = new Map<string, { peer: Peer; producer: types.Producer<ProducerAppData> }>();
+	readonly #producers = new Map<string, ProducerEntry>();
+	readonly #remotePeers = new Map<string, RemotePeer>();
 	/** Producers already piped to another router, by `${producerId}>${routerId}`. */
 	readonly #pipes = new Map<string, Promise<void>>();
 	readonly #watch = new WeakMap<types.WebRtcTransport, WatchState>();
@@ -140,6 +167,8 @@ export class Room extends EventEmitter<RoomEvents> {
 			if (this.#closed) return fail('ROOM_CLOSED');
 			const existing = this.peers.get(claims.participantId);
 			if (existing) this.#removePeer(existing);
+			// The participant moved here from another node (theirs died): what that node said about them is stale.
+			this.#removeRemotePeer(claims.participantId);
 			const { router } = await this.#routerForNewPeer();
 			if (this.#closed) return fail('ROOM_CLOSED');
 			const peer = new Peer(claims.participantId, claims.role, claims.displayName, router, notify);
@@ -147,6 +176,7 @@ export class Room extends EventEmitter<RoomEvents> {
 			this.peers.set(peer.id, peer);
 			for (const other of others) other.notify('peer.joined', { peer: peer.info() });
 			this.emit('activity', { type: 'joined', participantId: peer.id });
+			this.emit('span', { type: 'peerJoined', peer: peer.info() });
 			return ok({
 				peer,
 				response: {
@@ -155,7 +185,7 @@ export class Room extends EventEmitter<RoomEvents> {
 					role: peer.role,
 					routerRtpCapabilities: router.rtpCapabilities as Responses['room:join']['routerRtpCapabilities'],
 					iceServers: this.#options.iceServers,
-					peers: others.map((o) => o.info()),
+					peers: [...others.map((o) => o.info()), ...this.#remoteInfos()],
 				},
 			});
 		});
@@ -255,7 +285,7 @@ export class Room extends EventEmitter<RoomEvents> {
 			return fail('NOT_JOINED');
 		}
 		peer.producers.set(producer.id, producer);
-		this.#producers.set(producer.id, { peer, producer });
+		this.#producers.set(producer.id, { peerId: peer.id, router: peer.router, producer, local: peer });
 		const onGone = (): void => this.#producerGone(peer, producer);
 		producer.on('transportclose', onGone);
 		producer.observer.once('close', onGone);
@@ -263,6 +293,7 @@ export class Room extends EventEmitter<RoomEvents> {
 			if (other !== peer) other.notify('producer.new', { peerId: peer.id, producerId: producer.id, kind, source });
 		}
 		if (source === 'screen') this.emit('activity', { type: 'shareStarted', participantId: peer.id });
+		this.emit('span', { type: 'producer', peerId: peer.id, producer });
 		return ok({ id: producer.id });
 	}
 
@@ -278,9 +309,9 @@ export class Room extends EventEmitter<RoomEvents> {
 		const transport = peer.transports.get(transportId);
 		if (!transport || transport.appData.direction !== 'recv') return fail('NOT_FOUND', 'no such recv transport');
 		const entry = this.#producers.get(producerId);
-		if (!entry || entry.peer === peer || entry.producer.closed) return fail('NOT_FOUND', 'no such producer');
+		if (!entry || entry.local === peer || entry.producer.closed) return fail('NOT_FOUND', 'no such producer');
 		const { producer } = entry;
-		await this.#pipeTo(entry.peer.router, peer.router, producerId);
+		await this.#pipeTo(entry.router, peer.router, producerId);
 		const caps = rtpCapabilities as types.RtpCapabilities;
 		if (!peer.router.canConsume({ producerId, rtpCapabilities: caps })) return fail('CANNOT_CONSUME');
 		let consumer: types.Consumer<ConsumerAppData>;
@@ -291,7 +322,7 @@ export class Room extends EventEmitter<RoomEvents> {
 				// Created paused (mediasoup's advice): the client resumes once its side is ready, which also
 				// makes the server ask for a key frame at the right moment.
 				paused: true,
-				appData: { peerId: entry.peer.id, source: producer.appData.source },
+				appData: { peerId: entry.peerId, source: producer.appData.source },
 			});
 		} catch (error) {
 			return fail('CANNOT_CONSUME', errorMessage(error));
@@ -313,7 +344,7 @@ export class Room extends EventEmitter<RoomEvents> {
 			producerId,
 			kind: consumer.kind as MediaKind,
 			rtpParameters: consumer.rtpParameters as Responses['consume']['rtpParameters'],
-			appData: { peerId: entry.peer.id, source: producer.appData.source },
+			appData: { peerId: entry.peerId, source: producer.appData.source },
 		});
 	}
 
@@ -322,6 +353,62 @@ export class Room extends EventEmitter<RoomEvents> {
 		if (!consumer) return fail('NOT_FOUND', 'no such consumer');
 		await consumer.resume();
 		return ok({});
+	}
+
+	/** The router that carries this room's links to other media nodes: its first. */
+	get homeRouter(): types.Router | undefined {
+		return this.#routers[0]?.router;
+	}
+
+	/** This node's own participants' producers, for a link to another node that has just come up. */
+	localProducers(): { peerId: string; producer: types.Producer<ProducerAppData> }[] {
+		return [...this.#producers.values()].filter((e) => e.local !== undefined && !e.producer.closed).map((e) => ({ peerId: e.peerId, producer: e.producer }));
+	}
+
+	/** Producers of participants on other media nodes, piped in. */
+	remoteProducerIds(): string[] {
+		return [...this.#producers.values()].filter((e) => !e.local && !e.producer.closed).map((e) => e.producer.id);
+	}
+
+	/** Participants joined on other media nodes, by id. */
+	get remotePeerIds(): string[] {
+		return [...this.#remotePeers.keys()];
+	}
+
+	/** A participant joined this room on media node `node`. One that was elsewhere before has moved. */
+	addRemotePeer(node: string, info: Omit<PeerInfo, 'producers'>): void {
+		if (this.#closed || this.peers.has(info.peerId)) return;
+		this.#removeRemotePeer(info.peerId);
+		this.#remotePeers.set(info.peerId, { node, info: { peerId: info.peerId, role: info.role, displayName: info.displayName } });
+		for (const peer of this.peers.values()) peer.notify('peer.joined', { peer: { ...info, producers: [] } });
+	}
+
+	removeRemotePeer(node: string, peerId: string): void {
+		if (this.#remotePeers.get(peerId)?.node === node) this.#removeRemotePeer(peerId);
+	}
+
+	/** A remote participant's producer, piped in from its node onto `router` (the home router). */
+	addRemoteProducer(node: string, peerId: string, router: types.Router, producer: types.Producer<ProducerAppData>): void {
+		if (this.#closed || this.#remotePeers.get(peerId)?.node !== node || this.#producers.has(producer.id)) {
+			producer.close();
+			return;
+		}
+		this.#producers.set(producer.id, { peerId, router, producer, local: undefined });
+		const onGone = (): void => this.#remoteProducerGone(producer);
+		producer.on('transportclose', onGone);
+		producer.observer.once('close', onGone);
+		const { source } = producer.appData;
+		for (const peer of this.peers.values()) peer.notify('producer.new', { peerId, producerId: producer.id, kind: producer.kind as MediaKind, source });
+	}
+
+	closeRemoteProducer(node: string, producerId: string): void {
+		const entry = this.#producers.get(producerId);
+		if (entry && !entry.local && this.#remotePeers.get(entry.peerId)?.node === node) entry.producer.close();
+	}
+
+	/** Forgets every participant of media node `node` (it died, or the room ended there). */
+	dropNode(node: string): void {
+		for (const [peerId, remote] of [...this.#remotePeers]) if (remote.node === node) this.#removeRemotePeer(peerId);
 	}
 
 	/**
@@ -393,6 +480,31 @@ export class Room extends EventEmitter<RoomEvents> {
 			if (other !== peer) other.notify('producer.closed', { producerId: producer.id });
 		}
 		if (producer.appData.source === 'screen') this.emit('activity', { type: 'shareStopped', participantId: peer.id });
+		this.emit('span', { type: 'producerClosed', producerId: producer.id });
+	}
+
+	#removeRemotePeer(peerId: string): void {
+		if (!this.#remotePeers.delete(peerId)) return;
+		for (const entry of [...this.#producers.values()]) if (!entry.local && entry.peerId === peerId) entry.producer.close();
+		if (this.#closed) return;
+		for (const peer of this.peers.values()) peer.notify('peer.left', { peerId });
+	}
+
+	#remoteProducerGone(producer: types.Producer<ProducerAppData>): void {
+		if (this.#producers.get(producer.id)?.producer !== producer) return;
+		this.#producers.delete(producer.id);
+		for (const key of [...this.#pipes.keys()]) if (key.startsWith(`${producer.id}>`)) this.#pipes.delete(key);
+		if (this.#closed) return;
+		for (const peer of this.peers.values()) peer.notify('producer.closed', { producerId: producer.id });
+	}
+
+	#remoteInfos(): PeerInfo[] {
+		return [...this.#remotePeers.values()].map(({ info }) => ({
+			...info,
+			producers: [...this.#producers.values()]
+				.filter((e) => !e.local && e.peerId === info.peerId && !e.producer.closed)
+				.map((e) => ({ producerId: e.producer.id, kind: e.producer.kind as MediaKind, source: e.producer.appData.source })),
+		}));
 	}
 
 	#removePeer(peer: Peer): void {
@@ -403,6 +515,7 @@ export class Room extends EventEmitter<RoomEvents> {
 		if (this.#closed) return;
 		for (const other of this.peers.values()) other.notify('peer.left', { peerId: peer.id });
 		this.emit('activity', { type: 'left', participantId: peer.id });
+		this.emit('span', { type: 'peerLeft', peerId: peer.id });
 	}
 
 	/** Watchdog: mediasoup 3.12 keeps a transport "connected" forever; its byte counters tell the truth. */

@@ -16,7 +16,8 @@
 import type { Namespace } from 'socket.io';
 import type { IceServer } from './contracts.ts';
 import { Room, type RoomActivity, type RoomOptions } from './Room.ts';
-import { attachSignalling, type MediaNamespace } from './signalling.ts';
+import { Cascade, type CascadeOptions, type CascadeStats } from './Cascade.ts';
+import { attachSignalling, SignallingError, type MediaNamespace } from './signalling.ts';
 import { WorkerPool, type WorkerDiedEvent, type WorkerPoolOptions, type WorkerStats } from './WorkerPool.ts';
 
 export * from './contracts.ts';
@@ -25,6 +26,7 @@ export { WorkerPool, DEFAULT_MEDIA_CODECS, type WorkerPoolOptions, type WorkerSt
 export { Room, type RoomOptions, type RoomActivity, type RoomResult } from './Room.ts';
 export { Peer } from './Peer.ts';
 export { attachSignalling, type MediaNamespace, type SocketData } from './signalling.ts';
+export { Cascade, type CascadeBus, type CascadeMessage, type CascadeOptions, type CascadeStats, type RoomDirectory } from './Cascade.ts';
 
 export type RoomEvent = RoomActivity;
 
@@ -43,6 +45,8 @@ export interface MediaServiceOptions {
 	iceServers?: IceServer[];
 	/** Clock for token expiry; default Date.now. */
 	now?: () => number;
+	/** Rooms that span media nodes (Cascade.ts): this node's id, the bus and directory, the pipe address. */
+	cascade?: Omit<CascadeOptions, 'room'>;
 }
 
 export interface MediaServiceStats {
@@ -51,6 +55,10 @@ export interface MediaServiceStats {
 	consumers: number;
 	workers: WorkerStats[];
 	workerDeaths: number;
+	/** Participants of this node's rooms who joined on other media nodes. */
+	remotePeers: number;
+	cascade: CascadeStats | undefined;
+	draining: boolean;
 }
 
 export interface MediaService {
@@ -65,6 +73,10 @@ export interface MediaService {
 	roomWorkers(roomId: string): number[] | undefined;
 	/** The live Room object, for operations and tests. */
 	room(roomId: string): Room | undefined;
+	/** Links to other media nodes, when rooms span nodes. */
+	readonly cascade: Cascade | undefined;
+	/** Maintenance: no new rooms here from now on; the rooms already here go on until they end. */
+	drain(): void;
 }
 
 export function createMediaService(options: MediaServiceOptions): MediaService {
@@ -74,7 +86,9 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
 	const rooms = new Map<string, Promise<Room>>();
 	const live = new Map<string, Room>();
 	let closed = false;
+	let draining = false;
 	let workerDeaths = 0;
+	const cascade = options.cascade ? new Cascade({ ...options.cascade, room: (roomId) => live.get(roomId) }) : undefined;
 
 	function track(roomId: string, creating: Promise<Room>): Promise<Room> {
 		rooms.set(roomId, creating);
@@ -86,6 +100,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
 				}
 				live.set(roomId, room);
 				room.on('activity', (ev) => options.onRoomEvent?.(roomId, ev));
+				cascade?.attach(room);
 				room.on('mediatimeout', (peer) => {
 					// The peer's media path is dead although its socket may live on: drop it and let it rejoin.
 					room.leave(peer);
@@ -112,6 +127,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
 		}
 		const current = rooms.get(roomId);
 		if (current && current !== existing) return current;
+		if (draining) throw new SignallingError('UNAVAILABLE', 'this media node is draining: ask for a fresh join');
 		return track(roomId, Room.create(roomId, pool, roomOptions));
 	}
 
@@ -149,6 +165,7 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
 			if (closed) return;
 			closed = true;
 			signalling.close();
+			cascade?.close();
 			for (const room of live.values()) room.close('shutdown');
 			live.clear();
 			rooms.clear();
@@ -157,11 +174,17 @@ export function createMediaService(options: MediaServiceOptions): MediaService {
 		stats() {
 			let peers = 0;
 			let consumers = 0;
+			let remotePeers = 0;
 			for (const room of live.values()) {
 				peers += room.peers.size;
 				consumers += room.consumerCount;
+				remotePeers += room.remotePeerIds.length;
 			}
-			return { rooms: live.size, peers, consumers, workers: pool.stats(), workerDeaths };
+			return { rooms: live.size, peers, consumers, workers: pool.stats(), workerDeaths, remotePeers, cascade: cascade?.stats(), draining };
+		},
+		cascade,
+		drain() {
+			draining = true;
 		},
 		roomWorkers(roomId) {
 			return live.get(roomId)?.workerIndexes;

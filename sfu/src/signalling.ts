@@ -61,7 +61,7 @@ const compiled = {
 };
 const validators: { [N in RequestName]: RequestValidator<RequestPayload<N>> } = compiled;
 
-class SignallingError extends Error {
+export class SignallingError extends Error {
 	constructor(
 		readonly code: MediaErrorCode,
 		message?: string,

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const required = { POSTGRES_PASSWORD: 'pg-pass', YC_SECRET: 'secret', YC_ADMIN_PASSWORD: 'admin-pass', PUBLIC_IP: '203.0.113.5' };
+const required = { POSTGRES_PASSWORD: 'pg-pass', YC_SECRET: 'secret', YC_ADMIN_PASSWORD: 'admin-pass', PUBLIC_IP: '203.0.113.5', PUBLIC_IP_JS: '198.51.100.7' };
 
 function compose(args: string[], env: Record<string, string>) {
   const r = spawnSync('docker-compose', ['-f', path.join(root, 'docker-compose.yml'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
@@ -15,19 +15,23 @@ function compose(args: string[], env: Record<string, string>) {
   return r;
 }
 
-test('the production shape parses: two API nodes, the SFU on the host network, media routed by one path', () => {
+test('the production shape parses: two API nodes, media nodes of two regions on the host network, media routed by one path', () => {
   const services = compose(['config', '--services'], required);
   expect(services.status, services.stderr).toBe(0);
-  expect(services.stdout.trim().split('\n').sort()).toEqual(['coturn', 'lb', 'postgres', 'redis', 'server-1', 'server-2', 'sfu']);
+  expect(services.stdout.trim().split('\n').sort()).toEqual(['coturn-js', 'coturn-sh', 'lb', 'media-js', 'media-sh', 'postgres', 'redis', 'server-1', 'server-2']);
   const config = compose(['config'], required);
   expect(config.status, config.stderr).toBe(0);
   // Every server service names the same media path, and nginx routes that path.
   const paths = [...config.stdout.matchAll(/YC_MEDIA_PATH: (\S+)/g)].map((m) => m[1]);
-  expect(paths).toHaveLength(3);
+  expect(paths).toHaveLength(4);
   expect(new Set(paths).size).toBe(1);
   expect(readFileSync(path.join(root, 'deploy', 'nginx.conf'), 'utf8')).toContain(`location ${paths[0]}/ {`);
   expect(config.stdout).toMatch(/YC_MEDIA: '1'/);
   expect(config.stdout).toContain('203.0.113.5');
+  // Each media node registers with its own region and announces its own address, to browsers and to the other node.
+  expect([...config.stdout.matchAll(/YC_MEDIA_REGION: (\S+)/g)].map((m) => m[1]).sort()).toEqual(['JS-WJ', 'SH-QP']);
+  expect(config.stdout).toContain('YC_MEDIA_PIPE_ANNOUNCED_IP: 198.51.100.7');
+  expect(config.stdout).toContain('YC_MEDIA_URL: http://198.51.100.7:8091');
 });
 
 test('refuses to start without the secrets an operator must set', () => {

@@ -147,6 +147,8 @@ export const TicketCreate = Type.Object({
 export const MediaEndpoint = Type.Object({
   url: Nullable(Type.String({ description: 'origin to connect to; null = the origin of the page' })),
   path: Type.String({ description: "socket.io path, e.g. '/socket.io' or '/media-io'" }),
+  node: Type.Optional(Type.String({ description: 'the media node chosen for this participant (rooms may span nodes); absent with a single media node' })),
+  region: Type.Optional(Type.String({ description: "that node's region, e.g. 'SH-QP'" })),
 });
 export type MediaEndpoint = Static<typeof MediaEndpoint>;
 export const JoinInfo = Type.Object({ roomId: Type.String(), token: Type.String(), expiresAt: IsoTime, media: MediaEndpoint });

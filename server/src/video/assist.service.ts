@@ -77,10 +77,12 @@ export function createAssistService(deps: AssistDeps) {
     return ok(planEscalation({ now, requestedAt: row.requestedAt, next, policy }));
   }
 
-  function join(row: SessionRow, user: StaffUser, timeZone: string): JoinInfo {
+  /** A join for `user`, placed on the media node of the user's own site's region (the expert's, not the clerk's). */
+  async function join(row: SessionRow, user: StaffUser): Promise<JoinInfo> {
+    const [timeZone, own] = await Promise.all([zoneOf(row.siteId), sites.get(user.siteIds[0] ?? row.siteId)]);
     return deps.tokens.mint({
       roomId: row.roomId, participantId: user.id, role: staffRole(user), displayName: user.displayName,
-      sessionRef: `assistSession:${row.id}`, timeZone,
+      sessionRef: `assistSession:${row.id}`, timeZone, region: own?.region,
     });
   }
 
@@ -143,7 +145,7 @@ export function createAssistService(deps: AssistDeps) {
     if (!result.ok) return result;
     const { row, rang } = result.value;
     await notify(row, rang);
-    return ok({ ...(await view(row)), join: join(row, user, site.timeZone) });
+    return ok({ ...(await view(row)), join: await join(row, user) });
   }
 
   async function accept(id: string, user: StaffUser): Promise<Result<AssistSession>> {
@@ -171,13 +173,13 @@ export function createAssistService(deps: AssistDeps) {
       const after = await repo.findSession(db, id);
       if (after?.status === 'active' && after.acceptedBy === user.id) {
         // A retried accept by the winner: same answer again.
-        return ok({ ...(await view(after)), join: join(after, user, await zoneOf(after.siteId)) });
+        return ok({ ...(await view(after)), join: await join(after, user) });
       }
       if (after?.status === 'ended') return fail('SESSION_ENDED');
       return fail('ASSIST_ALREADY_ACCEPTED', { acceptedBy: after?.acceptedBy ?? null });
     }
     await notify(won);
-    return ok({ ...(await view(won)), join: join(won, user, await zoneOf(won.siteId)) });
+    return ok({ ...(await view(won)), join: await join(won, user) });
   }
 
   async function get(id: string, user: StaffUser): Promise<Result<AssistSession>> {
@@ -269,7 +271,7 @@ export function createAssistService(deps: AssistDeps) {
     if (!row) return fail('NOT_FOUND', { resource: 'assistSession' });
     if (!(await repo.isParticipant(db, id, user.id))) return fail('FORBIDDEN', { reason: 'not a participant' });
     if (row.status === 'ended') return fail('SESSION_ENDED');
-    return ok(join(row, user, await zoneOf(row.siteId)));
+    return ok(await join(row, user));
   }
 
   /** Escalates every ringing session that is due: next expert, next level, or give up. Safe to run twice. */

@@ -7,6 +7,7 @@ import { createHmac } from 'node:crypto';
 import { signJoinToken, type JoinRole } from '@yichuang/sfu';
 import type { JoinInfo, MediaEndpoint } from '../contracts/dto.ts';
 import { isoInZone } from '../lib/time.ts';
+import type { MediaNodeRecord } from './core/placement.ts';
 
 /**
  * The media key is derived from the server secret rather than being the secret itself, so a key that leaks
@@ -25,6 +26,8 @@ export interface JoinRequest {
   sessionRef: string;
   /** The zone `expiresAt` is written in (the site's). */
   timeZone: string;
+  /** The region of the participant's own site: with several media nodes, one of that region is chosen. */
+  region?: string | undefined;
 }
 
 export interface MediaTokens {
@@ -33,10 +36,21 @@ export interface MediaTokens {
 
 /**
  * `endpoint`: where the browser takes the token (config `media.endpoint`). It rides with every token, so an
- * API node that hosts no rooms still sends browsers to the node that does.
+ * API node that hosts no rooms still sends browsers to the node that does. `place`, when media nodes
+ * register themselves (media-nodes.ts), picks the node for the participant's region instead.
  */
-export function createMediaTokens(deps: { key: string; ttlMs: number; now: () => number; endpoint: { url: string | undefined; path: string } }): MediaTokens {
-  const media: MediaEndpoint = Object.freeze({ url: deps.endpoint.url ?? null, path: deps.endpoint.path });
+export function createMediaTokens(deps: {
+  key: string;
+  ttlMs: number;
+  now: () => number;
+  endpoint: { url: string | undefined; path: string };
+  place?: (region: string | undefined) => MediaNodeRecord | undefined;
+}): MediaTokens {
+  const fixed: MediaEndpoint = Object.freeze({ url: deps.endpoint.url ?? null, path: deps.endpoint.path });
+  const endpointFor = (region: string | undefined): MediaEndpoint => {
+    const node = deps.place?.(region);
+    return node ? { url: node.url, path: node.path, node: node.id, region: node.region } : { ...fixed };
+  };
   return {
     mint(r) {
       const exp = deps.now() + deps.ttlMs;
@@ -44,7 +58,7 @@ export function createMediaTokens(deps: { key: string; ttlMs: number; now: () =>
         { roomId: r.roomId, participantId: r.participantId, role: r.role, displayName: r.displayName.slice(0, 100), sessionRef: r.sessionRef, exp },
         deps.key,
       );
-      return { roomId: r.roomId, token, expiresAt: isoInZone(exp, r.timeZone), media: { ...media } };
+      return { roomId: r.roomId, token, expiresAt: isoInZone(exp, r.timeZone), media: endpointFor(r.region) };
     },
   };
 }

@@ -15,6 +15,8 @@ import type { VirtualCallRooms } from '../queue/queue.service.ts';
 import { createAssistService, type AssistService } from './assist.service.ts';
 import { parseRoomId } from './core/index.ts';
 import { createMediaIo, type MediaIo } from './media-io.ts';
+import { createMediaNodes, createRedisCascadeBus, createRoomDirectory, type MediaNodes, type RedisCascadeBus } from './media-nodes.ts';
+import type { MediaNodeRecord } from './core/placement.ts';
 import { createMediaTokens, deriveMediaKey } from './media-tokens.ts';
 import { createRecorder, type Recorder } from './recording/recorder.ts';
 import { createRoomActivity, type RoomActivity } from './room-activity.ts';
@@ -35,6 +37,10 @@ export interface VideoModule {
   activity: RoomActivity;
   /** Whether a room may be entered now (its session ringing/active, or its ticket in a virtual call). */
   isRoomOpen(roomId: string): Promise<boolean>;
+  /** Registered media nodes (REDIS_URL set): the live ones, where participants are placed. */
+  nodes: MediaNodes | undefined;
+  /** Maintenance: this media node takes no new rooms and stops being offered; its rooms go on. */
+  drain(): void;
   /** One run of the periodic work (tests call it by hand): escalate due requests, sample call quality, close rooms that ended. */
   sweep(): Promise<void>;
   close(): Promise<void>;
@@ -79,8 +85,35 @@ export async function registerVideo(app: FastifyInstance, options: { startJobs: 
   const d = app.deps;
   const { config, clock, db } = d;
   const key = deriveMediaKey(config.secret);
-  const tokens = createMediaTokens({ key, ttlMs: config.media.tokenTtlSec * 1000, now: clock.now, endpoint: config.media.endpoint });
+  const cluster = config.media.cluster;
+  const registered = config.media.enabled && cluster.region !== undefined && d.redis !== null;
   let media: MediaService | undefined;
+  let bus: RedisCascadeBus | undefined;
+  let draining = false;
+  const selfRecord = (): MediaNodeRecord => {
+    const stats = media?.stats();
+    const workers = stats?.workers.filter((w) => w.alive) ?? [];
+    return {
+      id: cluster.nodeId, region: cluster.region ?? '', url: config.media.endpoint.url ?? '', path: config.media.endpoint.path, draining,
+      load: {
+        workers: workers.length, rooms: stats?.rooms ?? 0, peers: stats?.peers ?? 0, consumers: stats?.consumers ?? 0,
+        cpu: workers.reduce((sum, w) => sum + (w.cpu ?? 0), 0),
+      },
+    };
+  };
+  // Every node with Redis reads the registry (API nodes place participants); registered media nodes also beat.
+  const nodes: MediaNodes | undefined = d.redis
+    ? createMediaNodes({
+        redis: d.redis, prefix: config.redisPrefix, heartbeatMs: cluster.heartbeatMs,
+        ...(registered ? { self: selfRecord } : {}),
+        onRefresh: (alive) => media?.cascade?.keepOnly(alive),
+        onError: (err) => app.log.warn({ err }, 'media node registry unreachable'),
+      })
+    : undefined;
+  const tokens = createMediaTokens({
+    key, ttlMs: config.media.tokenTtlSec * 1000, now: clock.now, endpoint: config.media.endpoint,
+    ...(nodes ? { place: (region: string | undefined) => nodes.place(region) } : {}),
+  });
   let mediaIo: MediaIo | undefined;
   let closed = false;
 
@@ -125,7 +158,19 @@ export async function registerVideo(app: FastifyInstance, options: { startJobs: 
       },
       iceServers: iceServersOf(config),
       now: clock.now,
+      ...(registered && d.redis ? { cascade: await cascadeOptions(d.redis) } : {}),
     });
+    // Registered before the first join can land here, and known to the others before they are told of us.
+    if (registered) await nodes?.refresh();
+  }
+
+  async function cascadeOptions(redis: NonNullable<typeof d.redis>) {
+    bus = await createRedisCascadeBus(redis, redis.duplicate(), config.redisPrefix, cluster.nodeId, (message) => media?.cascade?.receive(message), (err) => app.log.warn({ err }, 'cascade bus'));
+    return {
+      nodeId: cluster.nodeId, bus, directory: createRoomDirectory(redis, config.redisPrefix, cluster.nodeId), listenIp: cluster.pipeIp,
+      ...(cluster.pipeAnnouncedIp ?? config.media.announcedIp ? { announcedIp: cluster.pipeAnnouncedIp ?? config.media.announcedIp } : {}),
+      onError: (err: unknown, context: string) => app.log.warn({ err, context }, 'cascade link failed'),
+    };
   }
 
   d.events.onLocal((name, payload) => {
@@ -150,7 +195,12 @@ export async function registerVideo(app: FastifyInstance, options: { startJobs: 
   let localTimer: NodeJS.Timeout | undefined;
 
   const module: VideoModule = {
-    assist, virtual, virtualRooms: virtual.rooms, media, recorder, activity,
+    assist, virtual, virtualRooms: virtual.rooms, media, recorder, activity, nodes,
+    drain() {
+      draining = true;
+      media?.drain();
+      void nodes?.refresh().catch(() => undefined);
+    },
     isRoomOpen: (roomId) => isRoomOpen(roomId),
     async sweep() {
       await escalate();
@@ -162,7 +212,10 @@ export async function registerVideo(app: FastifyInstance, options: { startJobs: 
       clearInterval(localTimer);
       // Recordings first, while the database is still open: each file is finished, hashed and listed.
       await recorder.close();
+      // Out of the registry first, so nobody is sent here while the rooms close.
+      await nodes?.close();
       media?.close();
+      await bus?.close();
       mediaIo?.close();
     },
   };

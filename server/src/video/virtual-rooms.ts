@@ -23,12 +23,21 @@ export interface VirtualRoomsDeps {
   closeRoom: (roomId: string) => Promise<void>;
 }
 
+interface SiteZone {
+  timeZone: string;
+  region: string | undefined;
+}
+
 const IN_CALL: ReadonlySet<string> = new Set(['called', 'serving']);
 
 export function createVirtualRooms(deps: VirtualRoomsDeps) {
   const { db, sites, tokens } = deps;
 
-  const zoneOf = async (siteId: string) => (await sites.get(siteId))?.timeZone ?? 'Asia/Shanghai';
+  /** The site's zone (for `expiresAt`) and region (the media node both sides of its virtual window use). */
+  const zoneOf = async (siteId: string): Promise<SiteZone> => {
+    const site = await sites.get(siteId);
+    return { timeZone: site?.timeZone ?? 'Asia/Shanghai', region: site?.region };
+  };
 
   async function virtualWindowOf(ticket: Pick<TicketRow, 'windowId'>): Promise<WindowRow | undefined> {
     if (!ticket.windowId) return undefined;
@@ -40,19 +49,19 @@ export function createVirtualRooms(deps: VirtualRoomsDeps) {
     return IN_CALL.has(ticket.status) ? virtualWindowOf(ticket) : undefined;
   }
 
-  function citizenToken(ticket: TicketRow, timeZone: string): JoinInfo {
+  function citizenToken(ticket: TicketRow, { timeZone, region }: SiteZone): JoinInfo {
     return tokens.mint({
       roomId: virtualRoomId(ticket.id), participantId: citizenParticipantId(ticket.id), role: 'citizen',
       // The clerk sees the ticket number and the masked name the ticket already carries, never more.
       displayName: ticket.citizenNameMasked ? `${ticket.number} ${ticket.citizenNameMasked}` : ticket.number,
-      sessionRef: `ticket:${ticket.id}`, timeZone,
+      sessionRef: `ticket:${ticket.id}`, timeZone, region,
     });
   }
 
-  function staffToken(ticket: TicketRow, user: StaffUser, timeZone: string): JoinInfo {
+  function staffToken(ticket: TicketRow, user: StaffUser, { timeZone, region }: SiteZone): JoinInfo {
     return tokens.mint({
       roomId: virtualRoomId(ticket.id), participantId: user.id, role: user.role, displayName: user.displayName,
-      sessionRef: `ticket:${ticket.id}`, timeZone,
+      sessionRef: `ticket:${ticket.id}`, timeZone, region,
     });
   }
 

@@ -80,6 +80,19 @@ export interface ConnectMediaOptions {
 	onClosed?: (reason: string) => void;
 	/** Default 2000 ms. */
 	qualityIntervalMs?: number;
+	/**
+	 * A fresh join answer from the API (`POST /assist-sessions/:id/token`, `GET /tickets/:id/join`), asked for
+	 * when the connection to the media node drops: the node may have died, and the answer names a live one.
+	 * Without it, socket.io reconnects to the same node.
+	 */
+	renewJoin?: () => Promise<MediaEndpointInfo>;
+}
+
+/** Where to connect and with what: a join answer's `media.url` (or the page origin), `media.path` and `token`. */
+export interface MediaEndpointInfo {
+	url: string;
+	path?: string;
+	token: string;
 }
 
 export interface MediaConnection {
@@ -151,11 +164,8 @@ export async function connectMedia(options: ConnectMediaOptions): Promise<MediaC
 	};
 
 	const localStream = options.localStream ?? (await openDevices(options));
-	const socket: ClientSocket = io(`${options.url}/media`, {
-		path: options.path ?? '/socket.io',
-		auth: { token: options.token },
-		transports: ['websocket'],
-	});
+	let endpoint: MediaEndpointInfo = { url: options.url, path: options.path ?? '/socket.io', token: options.token };
+	let socket: ClientSocket = openSocket();
 
 	async function request<N extends RequestName>(name: N, payload: RequestPayload<N>): Promise<Responses[N]> {
 		const emitter = socket.timeout(REQUEST_TIMEOUT_MS) as unknown as {
@@ -166,13 +176,7 @@ export async function connectMedia(options: ConnectMediaOptions): Promise<MediaC
 		return ack.data;
 	}
 
-	await new Promise<void>((resolve, reject) => {
-		socket.once('connect', () => resolve());
-		socket.once('connect_error', (err: Error & { data?: HandshakeErrorData }) => {
-			socket.close();
-			reject(new MediaJoinError(err.data?.code ?? 'UNAVAILABLE', err.data?.message ?? err.message));
-		});
-	});
+	await connected(socket);
 
 	let device: Device | undefined;
 	let sendTransport: ms.Transport | undefined;
@@ -350,6 +354,79 @@ export async function connectMedia(options: ConnectMediaOptions): Promise<MediaC
 		}
 	}
 
+	function openSocket(): ClientSocket {
+		const s: ClientSocket = io(`${endpoint.url}/media`, {
+			path: endpoint.path ?? '/socket.io',
+			auth: { token: endpoint.token },
+			transports: ['websocket'],
+			// With renewJoin the client itself finds a live node; socket.io would only retry the dead one.
+			reconnection: !options.renewJoin,
+			forceNew: true,
+		});
+		s.on('peer.joined', ({ peer }) => {
+			peers.set(peer.peerId, peer);
+			options.onPeerJoined?.(peer);
+		});
+		s.on('peer.left', ({ peerId }) => {
+			peers.delete(peerId);
+			options.onPeerLeft?.(peerId);
+		});
+		s.on('producer.new', ({ peerId, producerId }) => {
+			void serial(() => consume(peerId, producerId).catch(() => undefined));
+		});
+		s.on('consumer.closed', ({ consumerId }) => {
+			const consumer = consumers.get(consumerId);
+			if (consumer) endConsumer(consumer);
+		});
+		s.on('producer.closed', ({ producerId }) => {
+			for (const consumer of [...consumers.values()]) if (consumer.producerId === producerId) endConsumer(consumer);
+		});
+		s.on('room.rejoin', ({ reason }) => {
+			void serial(() => rejoin(reason));
+		});
+		s.on('room.closed', ({ reason }) => finish(reason));
+		s.on('disconnect', (reason) => {
+			// The server ended this connection on purpose (e.g. replaced): socket.io will not reconnect.
+			if (reason === 'io server disconnect') finish('disconnected');
+			else if (closed) return;
+			else if (options.renewJoin) void serial(() => failover(reason));
+			else setState('rejoining', reason);
+		});
+		s.io.on('reconnect', () => {
+			// The server dropped our peer when the socket went away: join again with the same token.
+			void serial(() => rejoin('reconnected'));
+		});
+		return s;
+	}
+
+	/** The media node went away: ask for a fresh join (maybe naming another node) until one works. */
+	async function failover(reason: string): Promise<void> {
+		setState('rejoining', reason);
+		teardown();
+		for (let attempt = 0; !closed && options.renewJoin; attempt++) {
+			try {
+				endpoint = await options.renewJoin();
+				const old = socket;
+				old.removeAllListeners();
+				old.close();
+				socket = openSocket();
+				await connected(socket);
+				await join();
+				return;
+			} catch (error) {
+				const code = error instanceof MediaJoinError ? error.code : undefined;
+				if (code === 'ROOM_CLOSED') {
+					finish(code);
+					return;
+				}
+				teardown();
+				// Rationale: a dead node leaves the registry within 3 s; 250 ms doubling to 1 s finds the live one
+				// within a second of that, at one API request a second.
+				await new Promise((r) => setTimeout(r, Math.min(1_000, 250 * 2 ** attempt)));
+			}
+		}
+	}
+
 	function finish(reason: string): void {
 		if (closed) return;
 		closed = true;
@@ -361,38 +438,6 @@ export async function connectMedia(options: ConnectMediaOptions): Promise<MediaC
 		setState('closed', reason);
 		options.onClosed?.(reason);
 	}
-
-	socket.on('peer.joined', ({ peer }) => {
-		peers.set(peer.peerId, peer);
-		options.onPeerJoined?.(peer);
-	});
-	socket.on('peer.left', ({ peerId }) => {
-		peers.delete(peerId);
-		options.onPeerLeft?.(peerId);
-	});
-	socket.on('producer.new', ({ peerId, producerId }) => {
-		void serial(() => consume(peerId, producerId).catch(() => undefined));
-	});
-	socket.on('consumer.closed', ({ consumerId }) => {
-		const consumer = consumers.get(consumerId);
-		if (consumer) endConsumer(consumer);
-	});
-	socket.on('producer.closed', ({ producerId }) => {
-		for (const consumer of [...consumers.values()]) if (consumer.producerId === producerId) endConsumer(consumer);
-	});
-	socket.on('room.rejoin', ({ reason }) => {
-		void serial(() => rejoin(reason));
-	});
-	socket.on('room.closed', ({ reason }) => finish(reason));
-	socket.on('disconnect', (reason) => {
-		// The server ended this connection on purpose (e.g. replaced): socket.io will not reconnect.
-		if (reason === 'io server disconnect') finish('disconnected');
-		else if (!closed) setState('rejoining', reason);
-	});
-	socket.io.on('reconnect', () => {
-		// The server dropped our peer when the socket went away: join again with the same token.
-		void serial(() => rejoin('reconnected'));
-	});
 
 	try {
 		await serial(join);
@@ -562,6 +607,16 @@ export async function connectMedia(options: ConnectMediaOptions): Promise<MediaC
 		close: () => finish('left'),
 	};
 	return connection;
+}
+
+function connected(s: Socket): Promise<void> {
+	return new Promise<void>((resolve, reject) => {
+		s.once('connect', () => resolve());
+		s.once('connect_error', (err: Error & { data?: HandshakeErrorData }) => {
+			s.close();
+			reject(new MediaJoinError(err.data?.code ?? 'UNAVAILABLE', err.data?.message ?? err.message));
+		});
+	});
 }
 
 async function openDevices(options: ConnectMediaOptions): Promise<MediaStream> {

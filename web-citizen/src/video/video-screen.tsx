@@ -121,6 +121,11 @@ export default function VideoScreen({ ticketId }: { ticketId: string }) {
           onQuality: setQuality,
           onStateChange: (s) => setRejoining(s === 'rejoining' || s === 'connecting'),
           onClosed: () => setStep('ended'),
+          // The media node died: a fresh join names a live one, and the call moves there without a reload.
+          renewJoin: async () => {
+            const fresh = await api.ticketJoin(ticketId, token!);
+            return { url: fresh.media.url ?? location.origin, path: fresh.media.path, token: fresh.token };
+          },
         });
       try {
         media.current = await connect(info);

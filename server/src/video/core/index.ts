@@ -3,3 +3,4 @@ export * from './quality.ts';
 export * from './room-ids.ts';
 export * from './routing.ts';
 export * from './sdp.ts';
+export * from './placement.ts';

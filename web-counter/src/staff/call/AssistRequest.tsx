@@ -5,7 +5,7 @@
  */
 import { Alert, App, Button, Card, Form, Input, Modal, Radio, Select, Space, Typography } from 'antd';
 import { useEffect, useMemo, useRef, useState, type RefObject } from 'react';
-import type { AssistSession, AssistTarget, SiteTreeNode, Ticket } from '@yichuang/server/contracts';
+import type { AssistSession, AssistTarget, JoinInfo, SiteTreeNode, Ticket } from '@yichuang/server/contracts';
 import { api, ApiError, isMissingEndpoint } from '../../lib/api.ts';
 import { errorText } from '../../lib/errors.ts';
 import type { HallSocket } from '../../lib/hall.ts';
@@ -172,6 +172,7 @@ export function AssistRequest(props: {
         {joinRef.current && active && (
           <CallView
             join={joinRef.current}
+            renew={() => api<JoinInfo>('POST', `/assist-sessions/${active.id}/token`)}
             title={t('assist.callTitle')}
             onLeave={() => {
               setInCall(false);

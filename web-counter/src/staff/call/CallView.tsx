@@ -32,7 +32,8 @@ function Audio({ stream }: { stream: MediaStream }) {
   return <audio ref={ref} autoPlay />;
 }
 
-export function CallView({ join, title, onLeave, compact = false }: { join: JoinInfo; title: string; onLeave: (reason: string) => void; compact?: boolean }) {
+/** `renew`: a fresh join from the API; when the media node drops (it died), the call moves to the node it names. */
+export function CallView({ join, title, onLeave, renew, compact = false }: { join: JoinInfo; title: string; onLeave: (reason: string) => void; renew?: () => Promise<JoinInfo>; compact?: boolean }) {
   const t = useT();
   const [conn, setConn] = useState<MediaConnection | null>(null);
   const [state, setState] = useState<ConnectionState | 'unavailable' | 'failed'>('connecting');
@@ -45,6 +46,8 @@ export function CallView({ join, title, onLeave, compact = false }: { join: Join
   const [noDevices, setNoDevices] = useState(false);
   const leftRef = useRef(onLeave);
   leftRef.current = onLeave;
+  const renewRef = useRef(renew);
+  renewRef.current = renew;
 
   useEffect(() => {
     let disposed = false;
@@ -67,6 +70,14 @@ export function CallView({ join, title, onLeave, compact = false }: { join: Join
         onRemoteTrackEnded: (r: { consumerId: string }) => setTiles((list) => list.filter((x) => x.consumerId !== r.consumerId)),
         onQuality: setQuality,
         onStateChange: (s: ConnectionState) => !disposed && setState(s),
+        ...(renewRef.current
+          ? {
+              renewJoin: async () => {
+                const fresh = await (renewRef.current ?? (async () => join))();
+                return { url: fresh.media.url ?? location.origin, path: fresh.media.path, token: fresh.token };
+              },
+            }
+          : {}),
         // Closing before the first join completed is a failure to join (reported below), not the end of the call.
         onClosed: (reason: string) => {
           if (!disposed && connected) leftRef.current(reason);

@@ -341,7 +341,7 @@ export function WindowConsole({ session, opened, onClosed }: { session: Session;
 
           {remoteCall && (
             <Card size="small" className="console__remote" data-testid="remote-call">
-              <CallView compact join={remoteCall.join} title={t('clerk.remoteCall', { number: current?.number ?? '' })} onLeave={() => setRemoteCall(null)} />
+              <CallView compact join={remoteCall.join} renew={() => api<JoinInfo>('GET', `/tickets/${remoteCall.ticketId}/join`)} title={t('clerk.remoteCall', { number: current?.number ?? '' })} onLeave={() => setRemoteCall(null)} />
             </Card>
           )}
 

@@ -4,7 +4,7 @@
  */
 import { App, Badge, Button, Card, Empty, Modal, Progress, Space, Switch, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { AssistSession, Service, SiteTreeNode, Ticket, VideoHallClientToServer } from '@yichuang/server/contracts';
+import type { AssistSession, JoinInfo, Service, SiteTreeNode, Ticket, VideoHallClientToServer } from '@yichuang/server/contracts';
 import type { Socket } from 'socket.io-client';
 import type { HallClientToServer, HallServerToClient } from '@yichuang/server/contracts';
 import { api, isMissingEndpoint } from '../../lib/api.ts';
@@ -234,7 +234,7 @@ export default function ExpertConsole({ session }: { session: Session }) {
       <Table size="small" rowKey="id" dataSource={history} columns={columns} pagination={{ pageSize: 8 }} />
 
       <Modal open={!!call?.join} footer={null} closable={false} width="92vw" style={{ top: 16 }} destroyOnHidden>
-        {call?.join && <CallView join={call.join} title={`${sites.get(call.siteId)?.name ?? ''} · ${call.reason}`} onLeave={() => void hangUp()} />}
+        {call?.join && <CallView join={call.join} renew={() => api<JoinInfo>('POST', `/assist-sessions/${call.id}/token`)} title={`${sites.get(call.siteId)?.name ?? ''} · ${call.reason}`} onLeave={() => void hangUp()} />}
       </Modal>
     </div>
   );

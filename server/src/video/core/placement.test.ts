@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { placeParticipant, type MediaNodeRecord } from './placement.ts';
+
+const node = (id: string, region: string, load: Partial<MediaNodeRecord['load']> = {}, draining = false): MediaNodeRecord => ({
+  id, region, url: `https://${id}.example.gov.cn`, path: '/media-io', draining,
+  load: { workers: 2, rooms: 0, peers: 0, consumers: 0, cpu: 0, ...load },
+});
+
+describe('placeParticipant', () => {
+  const sh1 = node('sh-1', 'SH-QP', { consumers: 300 });
+  const sh2 = node('sh-2', 'SH-QP', { consumers: 100 });
+  const wj = node('wj-1', 'JS-WJ', { consumers: 20 });
+
+  it('takes the least loaded node of the participant’s own region, even when a far node is lighter', () => {
+    expect(placeParticipant([sh1, sh2, wj], 'SH-QP')?.id).toBe('sh-2');
+    expect(placeParticipant([sh1, sh2, wj], 'JS-WJ')?.id).toBe('wj-1');
+  });
+
+  it('falls back to the least loaded live node when the region has none, or no region is known', () => {
+    expect(placeParticipant([sh1, sh2, wj], 'ZJ-JS')?.id).toBe('wj-1');
+    expect(placeParticipant([sh1, sh2, wj], undefined)?.id).toBe('wj-1');
+  });
+
+  it('weighs consumers per worker, then CPU, then the id', () => {
+    const big = node('sh-big', 'SH-QP', { consumers: 320, workers: 8 }); // 40 per worker against 50
+    expect(placeParticipant([sh2, big], 'SH-QP')?.id).toBe('sh-big');
+    const hot = node('a', 'SH-QP', { cpu: 0.9 });
+    const cool = node('b', 'SH-QP', { cpu: 0.1 });
+    expect(placeParticipant([hot, cool], 'SH-QP')?.id).toBe('b');
+    expect(placeParticipant([node('b', 'SH-QP'), node('a', 'SH-QP')], 'SH-QP')?.id).toBe('a');
+  });
+
+  it('offers draining nodes to nobody, and nothing when no node is live', () => {
+    const draining = node('sh-3', 'SH-QP', {}, true);
+    expect(placeParticipant([draining, wj], 'SH-QP')?.id).toBe('wj-1');
+    expect(placeParticipant([draining], 'SH-QP')).toBeUndefined();
+    expect(placeParticipant([], 'SH-QP')).toBeUndefined();
+  });
+});

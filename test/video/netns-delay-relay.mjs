@@ -1,0 +1,45 @@
+/* global process, setTimeout, setInterval */
+// The inter-node link's delay where the kernel has no sch_netem (see netns.ts): runs in the router namespace
+// and relays the media nodes' pipe traffic, holding every packet `delayMs` before passing it on.
+//
+// Node N announces its pipes at its relay address R_N (YC_MEDIA_PIPE_ANNOUNCED_IP) with the pipe's own port.
+// A packet from node M's pipe (M_real:q) to R_N:p leaves through the socket bound to R_M:q towards N_real:p,
+// so node N sees it come from exactly the tuple node M announced (pipe transports drop anything else).
+//
+//   node netns-delay-relay.mjs <delayMs> <minPort> <maxPort> <realIp>=<relayIp> …
+import dgram from 'node:dgram';
+
+const [delayArg, minArg, maxArg, ...pairs] = process.argv.slice(2);
+const delayMs = Number(delayArg);
+const minPort = Number(minArg);
+const maxPort = Number(maxArg);
+/** real address → relay address, and back. */
+const relayOf = new Map(pairs.map((p) => p.split('=')));
+const realOf = new Map([...relayOf].map(([real, relay]) => [relay, real]));
+/** `${relayIp}:${port}` → socket bound there. */
+const sockets = new Map();
+
+let bound = 0;
+let relayed = 0;
+// The test reads how many packets went through (the pipes really took the delayed path).
+setInterval(() => process.stdout.write(`relayed ${relayed}\n`), 1000).unref();
+const total = relayOf.size * (maxPort - minPort + 1);
+for (const relayIp of realOf.keys()) {
+	for (let port = minPort; port <= maxPort; port++) {
+		const socket = dgram.createSocket('udp4');
+		sockets.set(`${relayIp}:${port}`, socket);
+		socket.on('message', (msg, from) => {
+			const fromRelay = relayOf.get(from.address);
+			const to = realOf.get(relayIp);
+			const out = fromRelay === undefined ? undefined : sockets.get(`${fromRelay}:${from.port}`);
+			if (!out || !to) return;
+			relayed += 1;
+			setTimeout(() => out.send(msg, port, to), delayMs);
+		});
+		socket.on('error', () => undefined);
+		socket.bind(port, relayIp, () => {
+			bound += 1;
+			if (bound === total) process.stdout.write('relay ready\n');
+		});
+	}
+}
