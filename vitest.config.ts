@@ -29,6 +29,9 @@ const NEEDS_SEVERAL_PROCESSES_OR_REDIS = [
   // Separate API and media node processes sharing a database.
   'test/video/media-node.test.ts',
   'test/video/nginx-media-route.test.ts',
+  // Media nodes per region: separate node processes sharing Redis (and, in netns, separate hosts).
+  'test/video/media-span.test.ts',
+  'test/video/media-span-netns.test.ts',
   // BullMQ is the Redis job runner; the embedded default runs jobs in-process (in-process-reminders.test.ts).
   'test/jobs/bullmq-reminders.test.ts',
   'test/jobs/bullmq-runner.test.ts',
