@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const required = { POSTGRES_PASSWORD: 'pg-pass', YC_SECRET: 'secret', YC_ADMIN_PASSWORD: 'admin-pass', PUBLIC_IP: '203.0.113.5' };
+const required = { POSTGRES_PASSWORD: 'pg-pass', YC_SECRET: 'secret', YC_ADMIN_PASSWORD: 'admin-pass', PUBLIC_IP: '203.0.113.5', TLS_CERT: '/etc/ssl/yc/fullchain.pem', TLS_KEY: '/etc/ssl/yc/privkey.pem' };
 
 function compose(args: string[], env: Record<string, string>) {
   const r = spawnSync('docker-compose', ['-f', path.join(root, 'docker-compose.yml'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
@@ -28,6 +28,14 @@ test('the production shape parses: two API nodes, the SFU on the host network, m
   expect(readFileSync(path.join(root, 'deploy', 'nginx.conf'), 'utf8')).toContain(`location ${paths[0]}/ {`);
   expect(config.stdout).toMatch(/YC_MEDIA: '1'/);
   expect(config.stdout).toContain('203.0.113.5');
+  // Client addresses: every node trusts exactly one hop, the nginx that replaces X-Forwarded-For.
+  const trust = [...config.stdout.matchAll(/TRUST_PROXY: '?([^'\n]+)'?/g)].map((m) => m[1]);
+  expect(trust).toEqual(['1', '1', '1']);
+  const nginx = readFileSync(path.join(root, 'deploy', 'nginx.conf'), 'utf8');
+  expect(nginx).not.toContain('$proxy_add_x_forwarded_for');
+  // The certificate files reach the paths deploy/nginx.conf reads.
+  expect(config.stdout).toContain('/etc/ssl/yc/fullchain.pem:/etc/nginx/tls/fullchain.pem:ro');
+  expect(nginx).toContain('ssl_certificate     /etc/nginx/tls/fullchain.pem;');
 });
 
 test('refuses to start without the secrets an operator must set', () => {
@@ -35,4 +43,8 @@ test('refuses to start without the secrets an operator must set', () => {
   const r = compose(['config', '-q'], missing);
   expect(r.status).not.toBe(0);
   expect(r.stderr).toContain('YC_SECRET');
+  const { TLS_CERT: _cert, ...noCert } = required;
+  const c = compose(['config', '-q'], noCert);
+  expect(c.status).not.toBe(0);
+  expect(c.stderr).toContain('TLS_CERT');
 });

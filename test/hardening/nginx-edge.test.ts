@@ -125,6 +125,22 @@ describe('/metrics', () => {
     expect(direct.status).toBe(200);
     expect(await direct.text()).toContain('yc_tickets_waiting');
   });
+
+  it('asks the scraper for YC_METRICS_TOKEN when one is set', async () => {
+    const guarded = await createTestApp({ env: { YC_METRICS_TOKEN: 'prometheus-scrape-token-1' } });
+    try {
+      for (const authorization of [undefined, 'Bearer wrong', 'Bearer prometheus-scrape-token-', hall.adminToken ? `Bearer ${hall.adminToken}` : '']) {
+        const r = await guarded.app.inject({ method: 'GET', url: '/metrics', headers: authorization ? { authorization } : {} });
+        expect(r.statusCode, authorization).toBe(401);
+        expect(r.json().error.code).toBe('UNAUTHENTICATED');
+      }
+      const ok = await guarded.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: 'Bearer prometheus-scrape-token-1' } });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.body).toContain('yc_tickets_waiting');
+    } finally {
+      await guarded.close();
+    }
+  });
 });
 
 describe('TLS', () => {
