@@ -116,7 +116,7 @@ describe('YC_MEDIA_URL and YC_MEDIA_PATH', () => {
     const root = path.resolve(import.meta.dirname, '..', '..');
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], {
       cwd: root,
-      env: { ...process.env, YC_MEDIA_URL: 'https://media.example.gov.cn/media', PORT: '0' },
+      env: { ...process.env, YC_DEMO: '1', YC_MEDIA_URL: 'https://media.example.gov.cn/media', PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
