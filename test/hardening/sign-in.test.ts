@@ -114,6 +114,23 @@ describe('TOTP second factor', () => {
     clock.advance(3600_000);
   });
 
+  it('is cleared by an administrator for a lost phone, and by nobody else', async () => {
+    const other = await t.api('POST', '/auth/totp/setup', undefined, bearer(hall.adminToken));
+    expect(other.status).toBe(200);
+    expect((await t.api('POST', '/auth/totp/enable', { code: totpCode(other.body.secret, clock.now()) }, bearer(hall.adminToken))).status).toBe(204);
+    const supervisorId = hall.staffIds.supervisor as string;
+    const fresh = (await attempt('supervisor', STAFF_PASSWORD, totpCode(secret, clock.now()))).body.token as string;
+    expect((await t.api('DELETE', `/admin/staff/${supervisorId}/totp`, undefined, bearer(fresh))).status).toBe(403);
+    expect((await t.api('DELETE', `/admin/staff/${supervisorId}/totp`, undefined, bearer(hall.adminToken))).status).toBe(204);
+    expect((await attempt('supervisor', STAFF_PASSWORD)).status).toBe(200);
+    // Set up again for the next case.
+    const again = await t.api('POST', '/auth/totp/setup', undefined, bearer(fresh));
+    secret = again.body.secret;
+    clock.advance(30_000);
+    expect((await t.api('POST', '/auth/totp/enable', { code: totpCode(secret, clock.now()) }, bearer(fresh))).status).toBe(204);
+    clock.advance(30_000);
+  });
+
   it('turns off only with a current code', async () => {
     const fresh = (await attempt('supervisor', STAFF_PASSWORD, totpCode(secret, clock.now()))).body.token as string;
     expect((await t.api('POST', '/auth/totp/disable', { code: '99999' }, bearer(fresh))).status).toBe(400);

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { LoginBody, LoginResponse, PasswordChangeBody, StaffUser, TotpCodeBody, TotpSetupResponse } from '../contracts/dto.ts';
+import { IdParams, LoginBody, LoginResponse, PasswordChangeBody, StaffUser, TotpCodeBody, TotpSetupResponse } from '../contracts/dto.ts';
 import { type Result, unwrap } from '../contracts/errors.ts';
 import { bearerToken, requireStaff } from '../plugins/auth.ts';
 import { errorResponses, staffOf } from '../lib/route-helpers.ts';
@@ -78,6 +78,15 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     unwrap(await auth.disableTotp(staffOf(request), request.body.code));
     await audit.record({ actorId: staffOf(request).id, action: 'auth.totpDisabled', subject: staffOf(request).username, data: { ip: request.ip } });
+    return reply.status(204).send(null);
+  });
+
+  app.delete('/admin/staff/:id/totp', {
+    preValidation: requireStaff('admin'),
+    schema: { tags: ['auth'], description: 'An administrator clears a staff member\'s second factor (a lost phone).', params: IdParams, response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 404) } },
+  }, async (request, reply) => {
+    unwrap(await auth.resetTotp(request.params.id));
+    await audit.record({ actorId: staffOf(request).id, action: 'auth.totpReset', subject: request.params.id, data: { ip: request.ip } });
     return reply.status(204).send(null);
   });
 

@@ -175,7 +175,13 @@ export function createAuthService(deps: AuthDeps) {
     return true;
   }
 
-  return { login, changePassword, setupTotp, enableTotp, disableTotp, authenticate, logout, revokeAll, ensureBootstrapAdmin, pruneThrottle: throttle.prune };
+  /** An administrator clears a lost authenticator; the account signs in with its password until set up again. */
+  async function resetTotp(staffId: string): Promise<Result<null>> {
+    const rows = await db.update(staff).set({ totpEnabled: false, totpSecret: null, totpLastStep: null }).where(eq(staff.id, staffId)).returning({ id: staff.id });
+    return rows.length > 0 ? ok(null) : fail('NOT_FOUND', { resource: 'staff' });
+  }
+
+  return { login, changePassword, setupTotp, enableTotp, disableTotp, resetTotp, authenticate, logout, revokeAll, ensureBootstrapAdmin, pruneThrottle: throttle.prune };
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;
