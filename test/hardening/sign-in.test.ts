@@ -68,6 +68,15 @@ describe('lockout', () => {
     expect(ghost.map((r) => r.body)).toEqual(real.map((r) => r.body));
     expect(real.at(-1)?.body.error.code).toBe('LOCKED_OUT');
   });
+
+  it('forgets sprayed names a day after their last try (the nightly job)', async () => {
+    await attempt('sprayed-name', 'whatever');
+    await t.app.deps.db.execute(sql`UPDATE login_throttle SET updated_at = updated_at - interval '25 hours' WHERE username = 'sprayed-name'`);
+    const ran = await t.app.nightly.run();
+    expect(ran.map((r) => r.task)).toContain('auth.throttle.prune');
+    const rows = (await t.app.deps.db.execute(sql`SELECT username FROM login_throttle WHERE username = 'sprayed-name'`)) as unknown as { rows: unknown[] };
+    expect(rows.rows).toHaveLength(0);
+  });
 });
 
 describe('TOTP second factor', () => {
