@@ -66,7 +66,7 @@ export async function startServer(databaseUrl: string, env: Record<string, strin
     cwd: root,
     env: {
       ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', YC_DEMO_SEED: '0', LOG_LEVEL: 'warn',
-      YC_ADMIN_PASSWORD: 'bench-admin-pass', YC_MEDIA: '0', REDIS_URL: '', YC_REDIS_PREFIX: `ycb-${randomBytes(3).toString('hex')}`,
+      YC_ADMIN_PASSWORD: 'bench-admin-pass', YC_SECRET: 'bench-secret-0123456789', YC_MEDIA: '0', REDIS_URL: '', YC_REDIS_PREFIX: `ycb-${randomBytes(3).toString('hex')}`,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

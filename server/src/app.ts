@@ -83,12 +83,18 @@ export function loggerOptions(level: string) {
   };
 }
 
+function trustHops(hops: number) {
+  return (_address: string, hop: number) => hop < hops;
+}
+
 export async function buildApp(options: BuildOptions): Promise<FastifyInstance> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const app = Fastify({
     logger: options.logger ?? false,
-    trustProxy: config.trustProxy,
+    // Only the deployed proxies (a hop count or their addresses): see TRUST_PROXY in config.ts.
+    // A hop count as Fastify itself compiles one (its types leave numbers out): hop i = i addresses from the socket.
+    trustProxy: typeof config.trustProxy === 'object' ? [...config.trustProxy] : typeof config.trustProxy === 'number' ? trustHops(config.trustProxy) : false,
     // Rationale: the largest legitimate body (booking rules for a week) is a few KiB.
     bodyLimit: 64 * 1024,
     requestIdHeader: 'x-request-id',

@@ -3,6 +3,7 @@
  * Every variable is documented in the README with its default.
  */
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -10,6 +11,11 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly production: boolean;
+  /**
+   * The demo (`npm start`, i.e. `server.ts --demo`, or YC_DEMO=1): the published secret, the default admin
+   * password and the demo accounts are allowed. Outside it they are refused at boot or at sign-in.
+   */
+  readonly demo: boolean;
   readonly logLevel: string;
   /** Postgres connection string; absent → embedded PGlite under dataDir. */
   readonly databaseUrl: string | undefined;
@@ -22,7 +28,13 @@ export interface Config {
   readonly redisPrefix: string;
   readonly adminUser: string;
   readonly adminPassword: string;
-  readonly trustProxy: boolean;
+  /**
+   * Which proxies may set the client address (X-Forwarded-For): false = none, a number = that many hops
+   * nearest this server, a list = those addresses / CIDRs. Never "all": a client writes its own first entry.
+   */
+  readonly trustProxy: TrustProxy;
+  /** Bearer token `GET /metrics` asks for; undefined = open (the demo, tests), still refused by deploy/nginx.conf. */
+  readonly metricsToken: string | undefined;
   readonly demoSeed: boolean;
   /** Server secret: keys the id-number hash and signs media join tokens. */
   readonly secret: string;
@@ -107,7 +119,19 @@ export interface Config {
   };
 }
 
+export type TrustProxy = false | number | readonly string[];
+
 export const DEFAULT_ADMIN_PASSWORD = 'yichuang-demo';
+/** The secret the demo runs with: published in this repository, so refused everywhere else. */
+export const DEMO_SECRET = 'yichuang-dev-secret-not-for-production';
+/** Passwords published in this repository or commonly guessed: refused as settings and as staff passwords outside the demo. */
+export const PUBLISHED_PASSWORDS: ReadonlySet<string> = new Set([DEFAULT_ADMIN_PASSWORD, 'demo12345', 'admin', 'password', 'changeme', 'change-me', '12345678', '123456789', '1234567890']);
+/** Rationale: 16 characters of any kind is the floor a level-3 review accepts for a key; `openssl rand -base64 32` gives 44. */
+export const MIN_SECRET_LENGTH = 16;
+/** Rationale: a long secret of one or two repeated characters is no secret. */
+const MIN_SECRET_DISTINCT_CHARS = 8;
+/** Rationale: staff passwords and the bootstrap admin's: 12 characters (GB/T 22239 asks for complexity and length). */
+export const MIN_PASSWORD_LENGTH = 12;
 /** The socket.io path of `/hall` (plugins/socket-io.ts), and of `/media` unless YC_MEDIA_PATH moves it. */
 export const DEFAULT_SOCKET_IO_PATH = '/socket.io';
 /** First path segments the app serves itself: a socket.io path there would swallow its routes. */
@@ -200,6 +224,42 @@ function socketIoPath(env: Env, name: string, fallback: string): string {
   return value;
 }
 
+/**
+ * TRUST_PROXY: `1` (deploy/nginx.conf in front: one hop), a larger hop count, or a comma-separated list of
+ * proxy addresses and CIDRs (`10.0.0.0/8,192.168.1.5`). `true` is refused: trusting every hop lets a client
+ * choose its own address, and every per-address limit with it.
+ */
+function trustProxy(env: Env, name: string): TrustProxy {
+  const raw = (env[name] ?? '').trim();
+  if (raw === '' || ['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops < 1 || hops > 10) throw new ConfigError(`${name} must be a hop count in [1, 10], got "${raw}"`);
+    return hops;
+  }
+  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, bits, extra] = entry.split('/');
+    const family = isIP(address ?? '');
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (!family || !bitsOk || extra !== undefined) {
+      throw new ConfigError(`${name} must be a hop count (1 = one proxy, as deploy/nginx.conf) or a comma-separated list of proxy addresses/CIDRs, got "${entry}" (never "true": a client would choose its own address)`);
+    }
+  }
+  return Object.freeze(entries);
+}
+
+/** Outside the demo: set, not published, long enough and not one repeated pattern. */
+function secretSetting(env: Env, name: string, demo: boolean, demoDefault: string, minLength: number, distinct: number): string {
+  const raw = env[name] || '';
+  if (demo) return raw || demoDefault;
+  if (!raw) throw new ConfigError(`${name} must be set outside the demo (npm start); e.g. \`openssl rand -base64 32\``);
+  if (raw === DEMO_SECRET || PUBLISHED_PASSWORDS.has(raw) || raw.length < minLength || new Set(raw).size < distinct) {
+    throw new ConfigError(`${name} is too weak: at least ${minLength} characters, not a published default (generate one with \`openssl rand -base64 32\`)`);
+  }
+  return raw;
+}
+
 /** `cannotBeDone=0/5/10,badRating=1/5/10`: reply / resolve / complex-resolve working days per case kind. */
 function caseLimits(env: Env, name: string): Record<string, readonly [number, number, number]> {
   const out: Record<string, readonly [number, number, number]> = {};
@@ -213,17 +273,21 @@ function caseLimits(env: Env, name: string): Record<string, readonly [number, nu
 
 export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
   const production = env.NODE_ENV === 'production';
-  const adminPassword = env.YC_ADMIN_PASSWORD || DEFAULT_ADMIN_PASSWORD;
-  if (production && adminPassword === DEFAULT_ADMIN_PASSWORD) {
-    throw new ConfigError('YC_ADMIN_PASSWORD must be set to a non-default value when NODE_ENV=production');
+  const demo = bool(env, 'YC_DEMO', false);
+  if (demo && production) throw new ConfigError('YC_DEMO (the demo: published secret and passwords) cannot run with NODE_ENV=production');
+  // Rationale: 4 distinct characters for a password is only a guard against "aaaaaaaaaaaa"; the length does the work.
+  const adminPassword = secretSetting(env, 'YC_ADMIN_PASSWORD', demo, DEFAULT_ADMIN_PASSWORD, MIN_PASSWORD_LENGTH, 4);
+  const secret = secretSetting(env, 'YC_SECRET', demo, DEMO_SECRET, MIN_SECRET_LENGTH, MIN_SECRET_DISTINCT_CHARS);
+  const metricsToken = env.YC_METRICS_TOKEN || undefined;
+  if (metricsToken !== undefined && (metricsToken.length < MIN_SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(metricsToken))) {
+    throw new ConfigError(`YC_METRICS_TOKEN must be at least ${MIN_SECRET_LENGTH} printable characters without spaces`);
   }
-  const secret = env.YC_SECRET || (production ? '' : 'yichuang-dev-secret-not-for-production');
-  if (!secret) throw new ConfigError('YC_SECRET must be set when NODE_ENV=production');
   const repoRoot = path.resolve(import.meta.dirname, '..', '..');
   const config: Config = {
     port: int(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '127.0.0.1',
     production,
+    demo,
     logLevel: env.LOG_LEVEL || 'info',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.YC_DATA_DIR || './data'),
@@ -238,8 +302,10 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     redisPrefix: env.YC_REDIS_PREFIX || 'yc',
     adminUser: env.YC_ADMIN_USER || 'admin',
     adminPassword,
-    trustProxy: bool(env, 'TRUST_PROXY', false),
-    demoSeed: bool(env, 'YC_DEMO_SEED', true),
+    trustProxy: trustProxy(env, 'TRUST_PROXY'),
+    metricsToken,
+    // Demo accounts only in the demo, unless asked for by name.
+    demoSeed: bool(env, 'YC_DEMO_SEED', demo),
     secret,
     corsOrigins: list(env, 'YC_CORS_ORIGINS'),
     staffTokenTtlMin: int(env, 'YC_STAFF_TOKEN_TTL_MIN', 12 * 60, 1),

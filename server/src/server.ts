@@ -8,7 +8,8 @@ import { seedDemo } from './seed/demo-seed.ts';
 async function main() {
   let config;
   try {
-    config = loadConfig();
+    // `npm start` passes --demo: the demo is asked for by name, never fallen into by a missing setting.
+    config = loadConfig(process.argv.includes('--demo') && process.env.YC_DEMO === undefined ? { ...process.env, YC_DEMO: '1' } : process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`configuration error: ${err.message}\n`);

@@ -283,7 +283,7 @@ describe('anti-scalping limits', () => {
   beforeAll(async () => {
     limited = await createTestApp({
       redis: true, clock,
-      config: { trustProxy: true, rateLimit: relaxedLimits({ bookingsPerMinPerIp: 3, bookingsPerDayPerPerson: 4 }), staffTokenTtlMin: 60 * 24 * 30 },
+      config: { trustProxy: 1, rateLimit: relaxedLimits({ bookingsPerMinPerIp: 3, bookingsPerDayPerPerson: 4 }), staffTokenTtlMin: 60 * 24 * 30 },
     });
     lh = await createHall(limited);
   });

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const required = { POSTGRES_PASSWORD: 'pg-pass', YC_SECRET: 'secret', YC_ADMIN_PASSWORD: 'admin-pass', PUBLIC_IP: '203.0.113.5', PUBLIC_IP_JS: '198.51.100.7' };
+const required = { POSTGRES_PASSWORD: 'pg-pass', YC_SECRET: 'secret', YC_ADMIN_PASSWORD: 'admin-pass', PUBLIC_IP: '203.0.113.5', PUBLIC_IP_JS: '198.51.100.7', TLS_CERT: '/etc/ssl/yc/fullchain.pem', TLS_KEY: '/etc/ssl/yc/privkey.pem' };
 
 function compose(args: string[], env: Record<string, string>) {
   const r = spawnSync('docker-compose', ['-f', path.join(root, 'docker-compose.yml'), ...args], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
@@ -32,6 +32,15 @@ test('the production shape parses: two API nodes, media nodes of two regions on 
   expect([...config.stdout.matchAll(/YC_MEDIA_REGION: (\S+)/g)].map((m) => m[1]).sort()).toEqual(['JS-WJ', 'SH-QP']);
   expect(config.stdout).toContain('YC_MEDIA_PIPE_ANNOUNCED_IP: 198.51.100.7');
   expect(config.stdout).toContain('YC_MEDIA_URL: http://198.51.100.7:8091');
+  // Client addresses: API nodes trust exactly one hop, the nginx that replaces X-Forwarded-For; media nodes,
+  // which browsers also reach directly, trust only the docker bridge range the lb connects from.
+  const trust = [...config.stdout.matchAll(/TRUST_PROXY: '?([^'\n]+)'?/g)].map((m) => m[1]).sort();
+  expect(trust).toEqual(['1', '1', '172.16.0.0/12', '172.16.0.0/12']);
+  const nginx = readFileSync(path.join(root, 'deploy', 'nginx.conf'), 'utf8');
+  expect(nginx).not.toContain('$proxy_add_x_forwarded_for');
+  // The certificate files reach the paths deploy/nginx.conf reads.
+  expect(config.stdout).toContain('/etc/ssl/yc/fullchain.pem:/etc/nginx/tls/fullchain.pem:ro');
+  expect(nginx).toContain('ssl_certificate     /etc/nginx/tls/fullchain.pem;');
 });
 
 test('refuses to start without the secrets an operator must set', () => {
@@ -39,4 +48,8 @@ test('refuses to start without the secrets an operator must set', () => {
   const r = compose(['config', '-q'], missing);
   expect(r.status).not.toBe(0);
   expect(r.stderr).toContain('YC_SECRET');
+  const { TLS_CERT: _cert, ...noCert } = required;
+  const c = compose(['config', '-q'], noCert);
+  expect(c.status).not.toBe(0);
+  expect(c.stderr).toContain('TLS_CERT');
 });

@@ -31,7 +31,7 @@ export async function startServerProcess(env: Record<string, string>, fixedPort?
   const port = fixedPort ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], {
     cwd: root,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), YC_DEMO_SEED: '0', YC_MEDIA: '0', LOG_LEVEL: 'info', YC_ADMIN_PASSWORD: 'proc-admin-pass', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), YC_DEMO_SEED: '0', YC_MEDIA: '0', LOG_LEVEL: 'info', YC_ADMIN_PASSWORD: 'proc-admin-pass', YC_SECRET: 'server-process-test-secret', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -118,7 +118,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   }
   const prefix = options.redisPrefix ?? `yct-${randomBytes(4).toString('hex')}`;
   const config = loadConfig(
-    { YC_DEMO_SEED: '0', YC_ADMIN_PASSWORD: 'admin-test-pass', YC_SECRET: 'test-secret', ...(options.env ?? {}) },
+    { YC_DEMO_SEED: '0', YC_ADMIN_PASSWORD: 'admin-test-pass', YC_SECRET: 'test-secret-0123456789', ...(options.env ?? {}) },
     {
       databaseUrl: folder === undefined ? database.url : undefined,
       ...(folder === undefined ? {} : { dataDir: folder }),

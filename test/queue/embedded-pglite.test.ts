@@ -17,7 +17,7 @@ async function api(method: 'GET' | 'POST', url: string, body?: unknown, token?: 
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'yc-pglite-'));
-  const config = loadConfig({ YC_DATA_DIR: dir, YC_DEMO_SEED: '0', YC_ADMIN_PASSWORD: 'pglite-admin-pass' });
+  const config = loadConfig({ YC_DATA_DIR: dir, YC_DEMO_SEED: '0', YC_ADMIN_PASSWORD: 'pglite-admin-pass', YC_SECRET: 'pglite-test-secret-0123' });
   expect(config.databaseUrl).toBeUndefined();
   app = await buildApp({ config, startJobs: false });
 });

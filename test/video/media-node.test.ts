@@ -84,7 +84,7 @@ describe('an API node and a media node', () => {
 
 describe('YC_MEDIA_URL and YC_MEDIA_PATH', () => {
   it('default to the embedded shape: the page origin and /socket.io, as join answers say', () => {
-    const config = loadConfig({});
+    const config = loadConfig({ YC_DEMO: '1' });
     expect(config.media.endpoint).toEqual({ url: undefined, path: '/socket.io' });
     const tokens = createMediaTokens({ key: 'k', ttlMs: 60_000, now: () => 0, endpoint: config.media.endpoint });
     const join = tokens.mint({ roomId: 'vw-1', participantId: 'p', role: 'clerk', displayName: 'c', sessionRef: 'ticket:1', timeZone: 'Asia/Shanghai' });
@@ -92,7 +92,7 @@ describe('YC_MEDIA_URL and YC_MEDIA_PATH', () => {
   });
 
   it('take an origin and a path of its own, written either way', () => {
-    const config = loadConfig({ YC_MEDIA_URL: 'https://Media.Example.gov.cn:8443/', YC_MEDIA_PATH: '/media-io/' });
+    const config = loadConfig({ YC_DEMO: '1', YC_MEDIA_URL: 'https://Media.Example.gov.cn:8443/', YC_MEDIA_PATH: '/media-io/' });
     expect(config.media.endpoint).toEqual({ url: 'https://media.example.gov.cn:8443', path: '/media-io' });
   });
 
@@ -108,15 +108,15 @@ describe('YC_MEDIA_URL and YC_MEDIA_PATH', () => {
     ['YC_MEDIA_PATH', '/socket.io/media'],
     ['YC_MEDIA_PATH', '/media io'],
   ])('refuse %s=%s, naming it', (name, value) => {
-    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
-    expect(() => loadConfig({ [name]: value })).toThrow(name);
+    expect(() => loadConfig({ YC_DEMO: '1', [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ YC_DEMO: '1', [name]: value })).toThrow(name);
   });
 
   it('stop a server process at boot with a message naming the variable', async () => {
     const root = path.resolve(import.meta.dirname, '..', '..');
     const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], {
       cwd: root,
-      env: { ...process.env, YC_MEDIA_URL: 'https://media.example.gov.cn/media', PORT: '0' },
+      env: { ...process.env, YC_DEMO: '1', YC_MEDIA_URL: 'https://media.example.gov.cn/media', PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';

@@ -4,56 +4,26 @@
  * YC_MEDIA_URL. Only the upstream addresses and the listen port are rewritten for the test; the routing is
  * the file's own. The join answer says "this origin, /media-io", and following it through nginx reaches the
  * media node's rooms, while `/socket.io/` still goes to the API node (which has no `/media`).
- *
- * Needs Debian's nginx (`nginx-light` is enough); installed here when absent and running as root, as
- * scripts/ensure-installed.mjs does for the browser and media tools.
+ * Runs nginx through test/helpers/nginx.ts.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-app.ts';
-import { freePort, httpJson, type ServerProcess } from '../helpers/server-process.ts';
+import { httpJson, type ServerProcess } from '../helpers/server-process.ts';
+import { startNginx, type RunningNginx } from '../helpers/nginx.ts';
 import { joinMedia, mediaOutcome, nextEvent, openVirtualCall, startApiAndMediaNodes, type MediaClient } from './media-node-helpers.ts';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
-const NGINX = '/usr/sbin/nginx';
 /** docker-compose.yml's value; deploy/nginx.conf routes the same path. */
 const MEDIA_PATH = '/media-io';
 
 let db: TestDatabase;
 let api: ServerProcess;
 let media: ServerProcess;
-let nginx: ChildProcess | undefined;
-let nginxExited: Promise<unknown> | undefined;
-let dir: string | undefined;
+let nginx: RunningNginx | undefined;
 let lb = '';
 const clients: MediaClient[] = [];
 
-function ensureNginx(): void {
-  if (existsSync(NGINX)) return;
-  if (process.getuid?.() !== 0) throw new Error('this test needs nginx: apt-get install nginx-light (or run the tests as root)');
-  const apt = (args: string[]) => spawnSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  if (apt(['install', '-y', '-q', '--no-install-recommends', 'nginx-light']).status !== 0) {
-    apt(['update', '-q']);
-    if (apt(['install', '-y', '-q', '--no-install-recommends', 'nginx-light']).status !== 0) throw new Error('could not install nginx-light');
-  }
-}
-
-/** deploy/nginx.conf with its upstreams and listen port pointed at this test's processes; nothing else changes. */
-function rewrittenConf(addresses: Record<string, string>, listen: string): string {
-  let conf = readFileSync(path.join(root, 'deploy', 'nginx.conf'), 'utf8');
-  for (const [from, to] of [...Object.entries(addresses), ['listen 80;', `listen ${listen};`]] as const) {
-    expect(conf.split(from).length - 1, `deploy/nginx.conf should name ${from} once`).toBe(1);
-    conf = conf.replace(from, to);
-  }
-  return conf;
-}
-
 beforeAll(async () => {
-  ensureNginx();
   db = await createTestDatabase();
   const shared = {
     DATABASE_URL: db.url,
@@ -64,49 +34,25 @@ beforeAll(async () => {
     TRUST_PROXY: '1',
   };
   ({ api, media } = await startApiAndMediaNodes(shared));
-
-  dir = mkdtempSync(path.join(tmpdir(), 'yc-nginx-'));
-  // nginx's workers drop root; they must reach their temp directories under here.
-  chmodSync(dir, 0o755);
-  const lbPort = await freePort();
-  // Both API upstreams to the one API node: ip_hash sends one client address to one of them anyway.
-  writeFileSync(path.join(dir, 'default.conf'), rewrittenConf({
-    'server-1:8080': `127.0.0.1:${api.port}`,
-    'server-2:8080': `127.0.0.1:${api.port}`,
-    'host.docker.internal:8090': `127.0.0.1:${media.port}`,
-  }, `127.0.0.1:${lbPort}`));
-  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((k) => `${k}_temp_path ${path.join(dir as string, k)};`).join(' ');
-  writeFileSync(path.join(dir, 'nginx.conf'), [
-    'worker_processes 1;',
-    `pid ${path.join(dir, 'nginx.pid')};`,
-    'events { worker_connections 256; }',
-    `http { access_log off; ${temp} include ${path.join(dir, 'default.conf')}; }`,
-    '',
-  ].join('\n'));
-  const check = spawnSync(NGINX, ['-t', '-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log')], { encoding: 'utf8' });
-  expect(check.status, check.stderr).toBe(0);
-  const child = spawn(NGINX, ['-p', dir, '-c', path.join(dir, 'nginx.conf'), '-e', path.join(dir, 'error.log'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  nginx = child;
-  nginxExited = new Promise((resolve) => child.once('exit', resolve));
-  lb = `http://127.0.0.1:${lbPort}`;
-  // Ready once it proxies a request through to the API node.
-  for (let attempt = 0; ; attempt++) {
-    const ok = await httpJson(lb, 'GET', '/health').then((r) => r.status === 200, () => false);
-    if (ok) break;
-    if (attempt > 100 || child.exitCode !== null) throw new Error(`nginx did not come up: ${readFileSync(path.join(dir, 'error.log'), 'utf8')}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // Both API upstreams to the one API node: ip_hash sends one client address to one of them anyway. The
+  // site's server listens in plain HTTP here (routing, not TLS, is under test: see test/hardening/nginx-edge).
+  nginx = await startNginx({
+    upstreams: {
+      'server-1:8080': `127.0.0.1:${api.port}`,
+      'server-2:8080': `127.0.0.1:${api.port}`,
+      'host.docker.internal:8090': `127.0.0.1:${media.port}`,
+    },
+    tls: false,
+  });
+  lb = nginx.site;
+  expect((await httpJson(lb, 'GET', '/health')).status).toBe(200);
 }, 600_000);
 afterAll(async () => {
   for (const c of clients) c.close();
-  if (nginx && nginx.exitCode === null) {
-    nginx.kill('SIGTERM');
-    await nginxExited;
-  }
+  await nginx?.stop();
   await api?.stop();
   await media?.stop();
   await db?.drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('deploy/nginx.conf in front of an API node and a media node', () => {

@@ -1,17 +1,19 @@
-/** Staff sign-in, bearer tokens (opaque, revocable, expiring) and the bootstrap admin. */
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import type { Config } from '../config.ts';
+/** Staff sign-in (password, then a TOTP code where enabled), bearer tokens (opaque, revocable, expiring) and the bootstrap admin. */
+import { and, eq, gt, isNull, or, lt, sql } from 'drizzle-orm';
+import { type Config, PUBLISHED_PASSWORDS } from '../config.ts';
 import { fail, ok, type Result } from '../contracts/errors.ts';
 import type { StaffUser } from '../contracts/dto.ts';
 import type { Db } from '../db/client.ts';
 import { staff, staffSessions } from '../db/schema/index.ts';
 import type { Clock } from '../lib/clock.ts';
-import { DUMMY_PASSWORD_HASH, hashPassword, hashToken, newToken, verifyPassword } from '../lib/secrets.ts';
+import { DUMMY_PASSWORD_HASH, hashPassword, hashToken, newToken, seal, unseal, verifyPassword } from '../lib/secrets.ts';
+import { createLoginThrottle } from './login-throttle.ts';
+import { newTotpSecret, otpauthUri, verifyTotp } from './totp.ts';
 
 export interface AuthDeps {
   db: Db;
   clock: Clock;
-  config: Pick<Config, 'staffTokenTtlMin' | 'adminUser' | 'adminPassword' | 'rateLimit'>;
+  config: Pick<Config, 'staffTokenTtlMin' | 'adminUser' | 'adminPassword' | 'rateLimit' | 'secret' | 'demo'>;
 }
 
 type StaffRow = typeof staff.$inferSelect;
@@ -20,10 +22,13 @@ export function toStaffUser(row: StaffRow): StaffUser {
   return { id: row.id, username: row.username, displayName: row.displayName, role: row.role, siteIds: row.siteIds, skills: row.skills };
 }
 
-/** Rationale: lockout doubles from 1 minute per extra failure, capped at an hour. */
-function lockoutMs(failures: number, threshold: number): number {
-  const over = failures - threshold;
-  return Math.min(60 * 60_000, 60_000 * 2 ** Math.max(0, over));
+/** Roles offered a second factor: level 3 of 等保 2.0 asks two factors of administrators. */
+export const TOTP_ROLES: readonly StaffRow['role'][] = ['admin', 'supervisor'];
+
+export interface Credentials {
+  username: string;
+  password: string;
+  totp?: string | undefined;
 }
 
 /**
@@ -35,30 +40,95 @@ const TOKEN_CACHE_MS = 5_000;
 export function createAuthService(deps: AuthDeps) {
   const { db, clock, config } = deps;
   const tokenCache = new Map<string, { at: number; user: StaffUser }>();
+  const throttle = createLoginThrottle(db, config.rateLimit.loginFailuresBeforeLockout);
 
-  async function login(username: string, password: string): Promise<Result<{ token: string; expiresAt: Date; user: StaffUser }>> {
-    const [row] = await db.select().from(staff).where(eq(staff.username, username)).limit(1);
+  /**
+   * The one gate of every sign-in: count the attempt and decide the lock first, then the password (a dummy
+   * hash for unknown names, so both take one hash), then the second factor. Wrong answers all read the same.
+   */
+  async function checkCredentials(c: Credentials): Promise<Result<StaffRow>> {
     const now = clock.now();
-    if (row?.lockedUntil && row.lockedUntil.getTime() > now) {
-      return fail('LOCKED_OUT', { retryAfterSec: Math.ceil((row.lockedUntil.getTime() - now) / 1000) });
-    }
-    const valid = await verifyPassword(password, row?.passwordHash ?? DUMMY_PASSWORD_HASH);
-    if (!row || !valid || !row.active) {
-      if (row) {
-        const failures = row.failedLogins + 1;
-        const threshold = config.rateLimit.loginFailuresBeforeLockout;
-        await db
-          .update(staff)
-          .set({ failedLogins: failures, lockedUntil: failures >= threshold ? new Date(now + lockoutMs(failures, threshold)) : null })
-          .where(eq(staff.id, row.id));
+    const gate = await throttle.enter(c.username, now);
+    if (!gate.allowed) return fail('LOCKED_OUT', { retryAfterSec: gate.retryAfterSec });
+    const [row] = await db.select().from(staff).where(eq(staff.username, c.username)).limit(1);
+    const valid = await verifyPassword(c.password, row?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    const wrong = fail('UNAUTHENTICATED', undefined, '用户名或密码错误 / wrong username or password');
+    if (!row || !valid || !row.active) return wrong;
+    if (row.totpEnabled && row.totpSecret) {
+      if (c.totp === undefined) {
+        await throttle.giveBack(c.username);
+        return fail('TOTP_REQUIRED');
       }
-      return fail('UNAUTHENTICATED', undefined, '用户名或密码错误 / wrong username or password');
+      const secret = unseal(row.totpSecret, config.secret);
+      const step = secret ? verifyTotp(secret, c.totp, now) : null;
+      // Each code signs in once: the step is claimed in the row, so a replayed (or raced) code finds it taken.
+      const claimed = step !== null && (await db.update(staff).set({ totpLastStep: step })
+        .where(and(eq(staff.id, row.id), or(isNull(staff.totpLastStep), lt(staff.totpLastStep, step))))
+        .returning({ id: staff.id })).length > 0;
+      if (!claimed) return fail('UNAUTHENTICATED', { reason: 'totp' }, '动态验证码错误 / wrong authenticator code');
     }
-    if (row.failedLogins > 0) await db.update(staff).set({ failedLogins: 0, lockedUntil: null }).where(eq(staff.id, row.id));
+    await throttle.succeeded(c.username);
+    return ok(row);
+  }
+
+  async function openSession(row: StaffRow): Promise<{ token: string; expiresAt: Date; user: StaffUser }> {
     const token = newToken(32);
-    const expiresAt = new Date(now + config.staffTokenTtlMin * 60_000);
+    const expiresAt = new Date(clock.now() + config.staffTokenTtlMin * 60_000);
     await db.insert(staffSessions).values({ tokenHash: hashToken(token), staffId: row.id, expiresAt });
-    return ok({ token, expiresAt, user: toStaffUser(row) });
+    return { token, expiresAt, user: toStaffUser(row) };
+  }
+
+  async function login(c: Credentials): Promise<Result<{ token: string; expiresAt: Date; user: StaffUser }>> {
+    const checked = await checkCredentials(c);
+    if (!checked.ok) return checked;
+    // Outside the demo a published password (the demo's, the old default admin's) is only good for changing it.
+    if (!config.demo && PUBLISHED_PASSWORDS.has(c.password)) return fail('PASSWORD_CHANGE_REQUIRED');
+    return ok(await openSession(checked.value));
+  }
+
+  /** Sign in and replace the password in one step; every other session of the account ends. */
+  async function changePassword(c: Credentials & { newPassword: string }): Promise<Result<{ token: string; expiresAt: Date; user: StaffUser }>> {
+    const checked = await checkCredentials(c);
+    if (!checked.ok) return checked;
+    const weak = c.newPassword === c.password ? 'same as the old one' : PUBLISHED_PASSWORDS.has(c.newPassword) ? 'published default' : c.newPassword.toLowerCase().includes(c.username.toLowerCase()) ? 'contains the username' : new Set(c.newPassword).size < 4 ? 'too few distinct characters' : null;
+    if (weak) return fail('VALIDATION_FAILED', { field: 'newPassword', reason: weak });
+    await db.update(staff).set({ passwordHash: await hashPassword(c.newPassword) }).where(eq(staff.id, checked.value.id));
+    await revokeAll(checked.value.id);
+    return ok(await openSession(checked.value));
+  }
+
+  /** Starts enrolment: a new key, not in force until `enableTotp` sees a code made with it. */
+  async function setupTotp(user: StaffUser): Promise<Result<{ secret: string; uri: string }>> {
+    if (!TOTP_ROLES.includes(user.role)) return fail('FORBIDDEN', { reason: 'role' });
+    const [row] = await db.select({ enabled: staff.totpEnabled }).from(staff).where(eq(staff.id, user.id)).limit(1);
+    if (row?.enabled) return fail('ALREADY_EXISTS', { resource: 'totp' });
+    const secret = newTotpSecret();
+    await db.update(staff).set({ totpSecret: seal(secret, config.secret), totpEnabled: false, totpLastStep: null }).where(eq(staff.id, user.id));
+    return ok({ secret, uri: otpauthUri(secret, user.username) });
+  }
+
+  async function currentTotp(user: StaffUser, code: string, wantEnabled: boolean): Promise<Result<number>> {
+    const [row] = await db.select({ secret: staff.totpSecret, enabled: staff.totpEnabled }).from(staff).where(eq(staff.id, user.id)).limit(1);
+    if (!row?.secret || row.enabled !== wantEnabled) return fail('INVALID_TRANSITION', { resource: 'totp' });
+    const secret = unseal(row.secret, config.secret);
+    const step = secret ? verifyTotp(secret, code, clock.now()) : null;
+    return step === null ? fail('VALIDATION_FAILED', { field: 'code', reason: 'wrong authenticator code' }) : ok(step);
+  }
+
+  /** The authenticator proved it holds the key: sign-ins now ask for its code. */
+  async function enableTotp(user: StaffUser, code: string): Promise<Result<null>> {
+    const step = await currentTotp(user, code, false);
+    if (!step.ok) return step;
+    await db.update(staff).set({ totpEnabled: true, totpLastStep: step.value }).where(eq(staff.id, user.id));
+    return ok(null);
+  }
+
+  /** Turning the second factor off takes a current code too. */
+  async function disableTotp(user: StaffUser, code: string): Promise<Result<null>> {
+    const step = await currentTotp(user, code, true);
+    if (!step.ok) return step;
+    await db.update(staff).set({ totpEnabled: false, totpSecret: null, totpLastStep: null }).where(eq(staff.id, user.id));
+    return ok(null);
   }
 
   async function authenticate(token: string): Promise<StaffUser | null> {
@@ -105,7 +175,13 @@ export function createAuthService(deps: AuthDeps) {
     return true;
   }
 
-  return { login, authenticate, logout, revokeAll, ensureBootstrapAdmin };
+  /** An administrator clears a lost authenticator; the account signs in with its password until set up again. */
+  async function resetTotp(staffId: string): Promise<Result<null>> {
+    const rows = await db.update(staff).set({ totpEnabled: false, totpSecret: null, totpLastStep: null }).where(eq(staff.id, staffId)).returning({ id: staff.id });
+    return rows.length > 0 ? ok(null) : fail('NOT_FOUND', { resource: 'staff' });
+  }
+
+  return { login, changePassword, setupTotp, enableTotp, disableTotp, resetTotp, authenticate, logout, revokeAll, ensureBootstrapAdmin, pruneThrottle: throttle.prune };
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;

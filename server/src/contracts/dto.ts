@@ -22,10 +22,29 @@ export const WindowParams = Type.Object({ windowId: Id });
 // ---------- auth ----------
 export const ROLES = ['admin', 'supervisor', 'clerk', 'expert'] as const;
 export type Role = (typeof ROLES)[number];
+/** The 6-digit code of an authenticator app (TOTP, RFC 6238), for accounts that enabled a second factor. */
+export const TotpCode = Type.String({ pattern: '^[0-9]{6}$', description: 'authenticator code (TOTP), 6 digits' });
 export const LoginBody = Type.Object({
   username: Type.String({ minLength: 1, maxLength: 64 }),
   password: Type.String({ minLength: 1, maxLength: 256 }),
+  /** Required (TOTP_REQUIRED otherwise) when the account has a second factor. */
+  totp: Type.Optional(TotpCode),
 });
+export type LoginBody = Static<typeof LoginBody>;
+/** Sign in and set a new password at once: the way past PASSWORD_CHANGE_REQUIRED, or an ordinary change. */
+export const PasswordChangeBody = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: 64 }),
+  password: Type.String({ minLength: 1, maxLength: 256 }),
+  totp: Type.Optional(TotpCode),
+  newPassword: Type.String({ minLength: 12, maxLength: 256, description: 'at least 12 characters, not a published default, not the username' }),
+});
+export const TotpSetupResponse = Type.Object({
+  /** base32 key to type into an authenticator app. */
+  secret: Type.String(),
+  /** `otpauth://` URI to show as a QR code. */
+  uri: Type.String(),
+});
+export const TotpCodeBody = Type.Object({ code: TotpCode });
 export const StaffUser = Type.Object({
   id: Id,
   username: Type.String(),

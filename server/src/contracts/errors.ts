@@ -26,8 +26,18 @@ export const ERRORS = {
   CHECK_IN_WINDOW: { status: 409, message: '不在签到时间内 / outside the check-in window' },
   ALREADY_RATED: { status: 409, message: '已评价 / already rated' },
   SESSION_ENDED: { status: 409, message: '会话已结束 / the session has ended' },
-  /** Login refused for a while after repeated failures. */
+  /**
+   * Sign-in refused for a while after repeated failures for this username. Names that match no account lock
+   * the same way, so the answer says nothing about which accounts exist. `details.retryAfterSec`.
+   */
   LOCKED_OUT: { status: 429, message: '尝试次数过多，请稍后再试 / too many attempts, try again later' },
+  /** The password was right; the account has a second factor: send the authenticator's 6-digit code as `totp`. */
+  TOTP_REQUIRED: { status: 401, message: '请输入身份验证器中的动态验证码 / enter the code from your authenticator app' },
+  /**
+   * The password is a published default (the demo's, or the bootstrap admin's): set a new one with
+   * `POST /auth/password` before signing in.
+   */
+  PASSWORD_CHANGE_REQUIRED: { status: 403, message: '请先修改初始密码 / change the initial password first' },
   RATE_LIMITED: { status: 429, message: '请求过于频繁，请稍后再试 / too many requests, try again later' },
   /** A dependency (the database) is down: try again shortly. */
   UNAVAILABLE: { status: 503, message: '服务暂不可用，请稍后再试 / temporarily unavailable, try again shortly' },

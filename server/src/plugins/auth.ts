@@ -29,6 +29,8 @@ export function requireStaff(...roles: Role[]) {
 export default fp(async function auth(app: FastifyInstance) {
   app.decorateRequest('staff', null);
   app.addHook('onRequest', async (request) => {
+    // /metrics carries its own bearer token (YC_METRICS_TOKEN), not a staff session.
+    if (request.routeOptions.url === '/metrics') return;
     const token = bearerToken(request.headers.authorization);
     if (!token) return;
     const user = await app.deps.auth.authenticate(token);

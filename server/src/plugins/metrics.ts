@@ -6,6 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { sql } from 'drizzle-orm';
+import { timingSafeEqual } from 'node:crypto';
+import { AppError } from '../contracts/errors.ts';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 declare module 'fastify' {
@@ -90,7 +92,14 @@ export default fp(async function metrics(app: FastifyInstance) {
     }
   }
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  // With YC_METRICS_TOKEN set, a scraper sends it as a bearer token (Prometheus' `authorization` setting);
+  // deploy/nginx.conf refuses /metrics from outside in any case.
+  const expected = app.deps.config.metricsToken === undefined ? undefined : Buffer.from(`Bearer ${app.deps.config.metricsToken}`);
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (expected) {
+      const given = Buffer.from(request.headers.authorization ?? '');
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new AppError({ code: 'UNAUTHENTICATED', details: { reason: 'metrics token' } });
+    }
     await collect().catch((err: unknown) => app.log.warn({ err }, 'metrics collection incomplete'));
     return reply.type(registry.contentType).send(await registry.metrics());
   });

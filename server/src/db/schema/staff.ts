@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, index, integer, pgTable, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const staff = pgTable('staff', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -13,8 +13,11 @@ export const staff = pgTable('staff', {
   active: boolean('active').notNull().default(true),
   /** Expert presence for assistance routing. */
   online: boolean('online').notNull().default(false),
-  failedLogins: integer('failed_logins').notNull().default(0),
-  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  /** TOTP key (RFC 6238), sealed with YC_SECRET; set by setup, in force once `totpEnabled`. */
+  totpSecret: text('totp_secret'),
+  totpEnabled: boolean('totp_enabled').notNull().default(false),
+  /** The last 30-second step a code was accepted for: each code signs in once. */
+  totpLastStep: bigint('totp_last_step', { mode: 'number' }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -29,4 +32,19 @@ export const staffSessions = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('staff_sessions_staff_idx').on(t.staffId)],
+);
+
+/**
+ * Sign-in failures per username typed (existing or not), counted and locked in one statement before any
+ * password is checked: see auth/login-throttle.ts.
+ */
+export const loginThrottle = pgTable(
+  'login_throttle',
+  {
+    username: text('username').primaryKey(),
+    failures: integer('failures').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('login_throttle_updated_idx').on(t.updatedAt)],
 );

@@ -1,0 +1,179 @@
+/**
+ * Staff sign-in as an attacker and as an administrator meet it (issue #14 items 2, 6, and 10's lockout
+ * message): parallel guessing gets no further than serial guessing, a lockout reads the same whether or not
+ * the account exists, the TOTP second factor, and published passwords that must be changed before use.
+ */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCode } from '../../server/src/auth/totp.ts';
+import { DEFAULT_ADMIN_PASSWORD } from '../../server/src/config.ts';
+import { manualClock } from '../../server/src/lib/clock.ts';
+import { createHall, login, STAFF_PASSWORD, type Hall } from '../helpers/fixtures.ts';
+import { bearer, createTestApp, type TestApp } from '../helpers/test-app.ts';
+
+const THRESHOLD = 5;
+const clock = manualClock(Date.parse('2026-11-23T09:00:00+08:00'));
+let t: TestApp;
+let hall: Hall;
+
+beforeAll(async () => {
+  t = await createTestApp({ clock, env: { YC_LOGIN_FAILURES_BEFORE_LOCKOUT: String(THRESHOLD), YC_RATE_LOGINS_PER_MIN: '100000' } });
+  hall = await createHall(t);
+  // Two more clerks to guess at, with the password the fixtures give every clerk.
+  for (const username of ['target1', 'target2']) {
+    const r = await t.api('POST', '/admin/staff', { username, password: STAFF_PASSWORD, displayName: username, role: 'clerk', siteIds: [hall.siteId] }, bearer(hall.adminToken));
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+  }
+}, 60_000);
+afterAll(async () => t?.close());
+
+const attempt = (username: string, password: string, totp?: string) => t.api('POST', '/auth/login', { username, password, ...(totp ? { totp } : {}) });
+
+describe('lockout', () => {
+  it('lets parallel guesses reach the password check no more often than serial ones, the right password last included', async () => {
+    const GUESSES = 40;
+    const serial: number[] = [];
+    for (let i = 0; i < GUESSES; i++) serial.push((await attempt('target1', i === GUESSES - 1 ? STAFF_PASSWORD : `wrong-${i}`)).status);
+    const parallel = (await Promise.all(Array.from({ length: GUESSES }, (_, i) => attempt('target2', i === GUESSES - 1 ? STAFF_PASSWORD : `wrong-${i}`)))).map((r) => r.status);
+    // Only THRESHOLD attempts are judged at all; every other one is refused before its hash is checked.
+    expect(serial.filter((s) => s !== 429)).toHaveLength(THRESHOLD);
+    expect(parallel.filter((s) => s !== 429)).toHaveLength(THRESHOLD);
+    expect(serial.at(-1)).toBe(429);
+    expect(parallel.filter((s) => s === 200).length).toBeLessThanOrEqual(1);
+    const rows = (await t.app.deps.db.execute(sql`SELECT username, failures FROM login_throttle WHERE username IN ('target1', 'target2') ORDER BY username`)) as unknown as { rows: { username: string; failures: number }[] };
+    expect(rows.rows).toEqual([{ username: 'target1', failures: THRESHOLD }, { username: 'target2', failures: THRESHOLD }]);
+  });
+
+  it('then allows one guess per lock period, the period doubling', async () => {
+    clock.advance(61_000);
+    expect((await attempt('target1', 'wrong-again')).status).toBe(401);
+    const locked = await attempt('target1', STAFF_PASSWORD);
+    expect(locked.status).toBe(429);
+    expect(locked.body.error.details.retryAfterSec).toBe(120);
+    clock.advance(121_000);
+    expect((await attempt('target1', STAFF_PASSWORD)).status).toBe(200);
+    // Success clears the count.
+    expect((await attempt('target1', 'wrong')).status).toBe(401);
+    expect((await attempt('target1', STAFF_PASSWORD)).status).toBe(200);
+  });
+
+  it('reads the same for an account that does not exist: nothing tells which accounts exist', async () => {
+    const real: { status: number; body: any }[] = [];
+    const ghost: { status: number; body: any }[] = [];
+    for (let i = 0; i < THRESHOLD + 2; i++) {
+      real.push(await attempt('clerk2', `nope-${i}`));
+      ghost.push(await attempt('no-such-clerk', `nope-${i}`));
+    }
+    expect(ghost.map((r) => r.status)).toEqual(real.map((r) => r.status));
+    expect(ghost.map((r) => r.body)).toEqual(real.map((r) => r.body));
+    expect(real.at(-1)?.body.error.code).toBe('LOCKED_OUT');
+  });
+
+  it('forgets sprayed names a day after their last try (the nightly job)', async () => {
+    await attempt('sprayed-name', 'whatever');
+    await t.app.deps.db.execute(sql`UPDATE login_throttle SET updated_at = updated_at - interval '25 hours' WHERE username = 'sprayed-name'`);
+    const ran = await t.app.nightly.run();
+    expect(ran.map((r) => r.task)).toContain('auth.throttle.prune');
+    const rows = (await t.app.deps.db.execute(sql`SELECT username FROM login_throttle WHERE username = 'sprayed-name'`)) as unknown as { rows: unknown[] };
+    expect(rows.rows).toHaveLength(0);
+  });
+});
+
+describe('TOTP second factor', () => {
+  let secret = '';
+  let token = '';
+
+  it('is offered to supervisors and administrators, not to clerks', async () => {
+    clock.advance(2 * 3600_000);
+    const clerk = await t.api('POST', '/auth/totp/setup', undefined, bearer(hall.tokens.clerk));
+    expect(clerk.status).toBe(403);
+    token = await login(t, 'supervisor');
+    const setup = await t.api('POST', '/auth/totp/setup', undefined, bearer(token));
+    expect(setup.status).toBe(200);
+    secret = setup.body.secret;
+    expect(setup.body.uri).toMatch(/^otpauth:\/\/totp\/.+supervisor\?secret=[A-Z2-7]+&/);
+    // Not in force until a code proves the authenticator holds the key.
+    expect((await attempt('supervisor', STAFF_PASSWORD)).status).toBe(200);
+    const wrong = await t.api('POST', '/auth/totp/enable', { code: '000000' === totpCode(secret, clock.now()) ? '111111' : '000000' }, bearer(token));
+    expect(wrong.status).toBe(400);
+    expect((await t.api('POST', '/auth/totp/enable', { code: totpCode(secret, clock.now()) }, bearer(token))).status).toBe(204);
+  });
+
+  it('asks for the code after the password, takes each code once, and counts wrong codes as failures', async () => {
+    clock.advance(30_000);
+    const noCode = await attempt('supervisor', STAFF_PASSWORD);
+    expect(noCode.status).toBe(401);
+    expect(noCode.body.error.code).toBe('TOTP_REQUIRED');
+    // A wrong password still reads as a wrong password, code or not.
+    expect((await attempt('supervisor', 'wrong-password')).body.error.code).toBe('UNAUTHENTICATED');
+    const code = totpCode(secret, clock.now());
+    const signedIn = await attempt('supervisor', STAFF_PASSWORD, code);
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.body.user.username).toBe('supervisor');
+    const replay = await attempt('supervisor', STAFF_PASSWORD, code);
+    expect(replay.status).toBe(401);
+    expect(replay.body.error.code).toBe('UNAUTHENTICATED');
+    // Asking for the code is not a failure: many first steps never lock the account.
+    for (let i = 0; i < THRESHOLD * 2; i++) expect((await attempt('supervisor', STAFF_PASSWORD)).body.error.code).toBe('TOTP_REQUIRED');
+    // Wrong codes are: the account locks like any other.
+    const wrongCode = code === '123456' ? '654321' : '123456';
+    const answers: number[] = [];
+    for (let i = 0; i < THRESHOLD + 1; i++) answers.push((await attempt('supervisor', STAFF_PASSWORD, wrongCode)).status);
+    expect(answers.at(-1)).toBe(429);
+    clock.advance(3600_000);
+  });
+
+  it('is cleared by an administrator for a lost phone, and by nobody else', async () => {
+    const other = await t.api('POST', '/auth/totp/setup', undefined, bearer(hall.adminToken));
+    expect(other.status).toBe(200);
+    expect((await t.api('POST', '/auth/totp/enable', { code: totpCode(other.body.secret, clock.now()) }, bearer(hall.adminToken))).status).toBe(204);
+    const supervisorId = hall.staffIds.supervisor as string;
+    const fresh = (await attempt('supervisor', STAFF_PASSWORD, totpCode(secret, clock.now()))).body.token as string;
+    expect((await t.api('DELETE', `/admin/staff/${supervisorId}/totp`, undefined, bearer(fresh))).status).toBe(403);
+    expect((await t.api('DELETE', `/admin/staff/${supervisorId}/totp`, undefined, bearer(hall.adminToken))).status).toBe(204);
+    expect((await attempt('supervisor', STAFF_PASSWORD)).status).toBe(200);
+    // Set up again for the next case.
+    const again = await t.api('POST', '/auth/totp/setup', undefined, bearer(fresh));
+    secret = again.body.secret;
+    clock.advance(30_000);
+    expect((await t.api('POST', '/auth/totp/enable', { code: totpCode(secret, clock.now()) }, bearer(fresh))).status).toBe(204);
+    clock.advance(30_000);
+  });
+
+  it('turns off only with a current code', async () => {
+    const fresh = (await attempt('supervisor', STAFF_PASSWORD, totpCode(secret, clock.now()))).body.token as string;
+    expect((await t.api('POST', '/auth/totp/disable', { code: '99999' }, bearer(fresh))).status).toBe(400);
+    clock.advance(30_000);
+    expect((await t.api('POST', '/auth/totp/disable', { code: totpCode(secret, clock.now()) }, bearer(fresh))).status).toBe(204);
+    expect((await attempt('supervisor', STAFF_PASSWORD)).status).toBe(200);
+  });
+});
+
+describe('published passwords outside the demo', () => {
+  it('makes an admin made by the demo change its default password before it signs in, then ends its old sessions', async () => {
+    // The same database, first run as the demo (which made its admin with the published password)…
+    const demo = await createTestApp({ env: { YC_DEMO: '1', YC_ADMIN_PASSWORD: '' } });
+    try {
+      const old = await login(demo, 'admin', DEFAULT_ADMIN_PASSWORD);
+      // …then started as a real deployment.
+      const real = await createTestApp({ database: demo.database, env: { YC_ADMIN_PASSWORD: 'a-real-admin-password' } });
+      try {
+        const refused = await real.api('POST', '/auth/login', { username: 'admin', password: DEFAULT_ADMIN_PASSWORD });
+        expect(refused.status).toBe(403);
+        expect(refused.body.error.code).toBe('PASSWORD_CHANGE_REQUIRED');
+        const weak = await real.api('POST', '/auth/password', { username: 'admin', password: DEFAULT_ADMIN_PASSWORD, newPassword: 'admin-password-2026' });
+        expect(weak.status).toBe(400);
+        const same = await real.api('POST', '/auth/password', { username: 'admin', password: DEFAULT_ADMIN_PASSWORD, newPassword: DEFAULT_ADMIN_PASSWORD + '!!' });
+        expect(same.status).toBe(200);
+        expect(same.body.user.role).toBe('admin');
+        expect((await real.api('GET', '/auth/me', undefined, bearer(old))).status).toBe(401);
+        expect((await real.api('POST', '/auth/login', { username: 'admin', password: DEFAULT_ADMIN_PASSWORD })).status).toBe(401);
+        expect((await real.api('POST', '/auth/login', { username: 'admin', password: DEFAULT_ADMIN_PASSWORD + '!!' })).status).toBe(200);
+      } finally {
+        await real.close();
+      }
+    } finally {
+      await demo.close();
+    }
+  });
+});
