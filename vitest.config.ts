@@ -17,6 +17,7 @@ const EMBEDDED_DOMAINS = [
   'test/hardening/fuzz-http.test.ts',
   'test/hardening/least-privilege.test.ts',
   'test/hardening/observability.test.ts',
+  'test/hardening/sign-in.test.ts',
 ];
 
 /** Postgres only, each for a reason the embedded default cannot share. */

@@ -9,7 +9,7 @@ import { totpCode } from '../../server/src/auth/totp.ts';
 import { DEFAULT_ADMIN_PASSWORD } from '../../server/src/config.ts';
 import { manualClock } from '../../server/src/lib/clock.ts';
 import { createHall, login, STAFF_PASSWORD, type Hall } from '../helpers/fixtures.ts';
-import { bearer, createTestApp, type TestApp } from '../helpers/test-app.ts';
+import { bearer, createTestApp, createTestDatabase, type TestApp } from '../helpers/test-app.ts';
 
 const THRESHOLD = 5;
 const clock = manualClock(Date.parse('2026-11-23T09:00:00+08:00'));
@@ -152,11 +152,12 @@ describe('TOTP second factor', () => {
 describe('published passwords outside the demo', () => {
   it('makes an admin made by the demo change its default password before it signs in, then ends its old sessions', async () => {
     // The same database, first run as the demo (which made its admin with the published password)…
-    const demo = await createTestApp({ env: { YC_DEMO: '1', YC_ADMIN_PASSWORD: '' } });
+    const database = await createTestDatabase();
     try {
-      const old = await login(demo, 'admin', DEFAULT_ADMIN_PASSWORD);
-      // …then started as a real deployment.
-      const real = await createTestApp({ database: demo.database, env: { YC_ADMIN_PASSWORD: 'a-real-admin-password' } });
+      const demo = await createTestApp({ database, env: { YC_DEMO: '1', YC_ADMIN_PASSWORD: '' } });
+      const old = await login(demo, 'admin', DEFAULT_ADMIN_PASSWORD).finally(() => demo.close());
+      // …then restarted as a real deployment.
+      const real = await createTestApp({ database, env: { YC_ADMIN_PASSWORD: 'a-real-admin-password' } });
       try {
         const refused = await real.api('POST', '/auth/login', { username: 'admin', password: DEFAULT_ADMIN_PASSWORD });
         expect(refused.status).toBe(403);
@@ -173,7 +174,7 @@ describe('published passwords outside the demo', () => {
         await real.close();
       }
     } finally {
-      await demo.close();
+      await database.drop();
     }
   });
 });
