@@ -3,6 +3,10 @@
  *   (1) raw baseline: single-row INSERT transactions at concurrency 32
  *   (2) 5,000 booking requests from 5,000 distinct people, all in flight at once, for a day of slots with
  *       100 places left: exactly 100 must succeed, every other must get 409 SLOT_FULL (or 429), none a 5xx.
+ *   (3) the same burst again from 5,000 other people, every slot now full: what a refusal costs, and the
+ *       Postgres transactions it opens (pg_stat_database, read from another database so the reading is not counted).
+ *   (4) the floor: the same requests with a malformed siteId, refused by schema validation before any domain
+ *       code runs (HTTP, JSON, hooks, the error body).
  * Prints throughput and p50/p99 of each, and the burst's throughput as a ratio to the baseline.
  * The server runs as its own process (as in production) on a fresh database; rate limits are raised
  * through its environment, since the whole burst comes from this one address.
@@ -61,6 +65,24 @@ function post(url: string, body: string): Promise<{ status: number; body: string
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/**
+ * Transactions Postgres has counted for the database, read from the admin database so that reading them
+ * adds none. Rationale: backends report their counts when idle, at most once a second; waiting 1.5 s first
+ * lets the server's connections report theirs.
+ */
+async function transactionsOf(url: string): Promise<number> {
+  await new Promise((r) => setTimeout(r, 1500));
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  try {
+    const name = new URL(url).pathname.slice(1);
+    const { rows } = await admin.query<{ n: string }>('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1', [name]);
+    return Number(rows[0]?.n ?? 0);
+  } finally {
+    await admin.end();
+  }
 }
 
 function shanghaiDate(ms: number): string {
@@ -126,6 +148,35 @@ async function main() {
       const counted = Number((await check.query('SELECT coalesce(sum(booked), 0) AS n FROM appointment_slots')).rows[0].n);
       const overfull = Number((await check.query('SELECT count(*) AS n FROM appointment_slots WHERE booked > capacity')).rows[0].n);
       await check.end();
+
+      // (3) and (4): bursts of the same shape that the server can only refuse.
+      async function refusalBurst(label: string, bodiesOf: (i: number) => string, expected: string) {
+        const xacts0 = await transactionsOf(url);
+        const lat: number[] = [];
+        const seen = new Map<string, number>();
+        const c0 = server.cpuSeconds();
+        const s0 = performance.now();
+        await Promise.all(Array.from({ length: BURST }, async (_, i) => {
+          const s = performance.now();
+          const res = await post(`${base}/api/v1/appointments`, bodiesOf(i));
+          const k = `${res.status} ${(JSON.parse(res.body) as { error?: { code: string } }).error?.code ?? ''}`;
+          lat.push(performance.now() - s);
+          seen.set(k, (seen.get(k) ?? 0) + 1);
+        }));
+        const wall = performance.now() - s0;
+        const cpuMs = ((server.cpuSeconds() - c0) * 1000) / BURST;
+        const xacts = (await transactionsOf(url)) - xacts0;
+        const r = summarize(lat, wall);
+        const right = seen.get(expected) ?? 0;
+        if (right !== BURST) process.exitCode = 1;
+        rows.push([label, `${fmt(r.throughput, 0)}/s`, fmt(r.p50, 1), fmt(r.p99, 1),
+          `${right} of ${BURST} ${expected}; server CPU ${fmt(cpuMs, 3)} ms/request; ${xacts} Postgres transactions in the database meanwhile`]);
+        console.log(`${label}: ${[...seen].map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+      }
+      await refusalBurst(`(3) the burst again, every slot full: ${BURST} other people at once`,
+        (i) => JSON.stringify({ siteId: site.id, serviceId: service.id, start: slots[i % slots.length]?.start, citizen: person(BURST + i) }), '409 SLOT_FULL');
+      await refusalBurst(`(4) floor: ${BURST} requests refused by schema validation (malformed siteId)`,
+        (i) => JSON.stringify({ siteId: 'not-a-site', serviceId: service.id, start: slots[i % slots.length]?.start, citizen: person(BURST + i) }), '400 VALIDATION_FAILED');
 
       const ok = statuses.get('201') ?? 0;
       const refused = [...statuses].filter(([k]) => k === '409 SLOT_FULL' || k.startsWith('429')).reduce((n, [, v]) => n + v, 0);

@@ -314,6 +314,32 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
     return d.allowed ? ok(true) : fail('RATE_LIMITED', { retryAfterSec: d.retryAfterSec });
   }
 
+  /**
+   * Places left in a slot: what is known, else the committed count, read once for all the requests that
+   * ask at the same moment (a burst on a slot nobody knows about yet makes one read, not hundreds).
+   * Infinity when nothing is booked in it yet.
+   */
+  const reading = new Map<string, Promise<number>>();
+  async function placesLeft(serviceId: string, startMs: number): Promise<number> {
+    const look = await slotPlaces.look(serviceId, startMs);
+    if (look.full) return 0;
+    const key = `${serviceId}|${startMs}`;
+    let read = reading.get(key);
+    if (!read) {
+      read = (async () => {
+        try {
+          const left = await repo.placesLeft(db, serviceId, new Date(startMs));
+          if (left !== null && left <= 0) await slotPlaces.learn(serviceId, startMs, look.version, left);
+          return left ?? Number.POSITIVE_INFINITY;
+        } finally {
+          reading.delete(key);
+        }
+      })();
+      reading.set(key, read);
+    }
+    return read;
+  }
+
   async function book(input: AppointmentCreate, context: { ip: string }): Promise<Result<Appointment>> {
     const rl = config.rateLimit;
     const byIp = await limit(`booking:ip:${context.ip}`, rl.bookingsPerMinPerIp, 60);
@@ -338,7 +364,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
     // A slot known to be full is refused here, before any database work or waiting at the gate: under a
     // release-time burst nearly every request ends here. Only the conditional update below grants a place.
     const full = () => fail('SLOT_FULL', { start: input.start });
-    if (await slotPlaces.knownFull(input.serviceId, slot.start)) return full();
+    if ((await slotPlaces.look(input.serviceId, slot.start)).full) return full();
 
     const now = clock.now();
     const accessToken = newToken();
@@ -346,13 +372,10 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
 
     /** The database part: at most BOOKING_DB_CONCURRENCY at once, the rest wait their turn in arrival order. */
     const place = async (): Promise<Result<AppointmentRow>> => {
-      // It may have filled while this request waited at the gate: ask again, then the committed count.
-      if (await slotPlaces.knownFull(input.serviceId, slot.start)) return full();
-      const left = await repo.placesLeft(db, input.serviceId, new Date(slot.start));
-      if (left !== null && left <= 0) {
-        await slotPlaces.learn(input.serviceId, slot.start, left);
-        return full();
-      }
+      // It may have filled while this request waited at the gate: look again, then at the committed count.
+      if ((await placesLeft(input.serviceId, slot.start)) <= 0) return full();
+      // Taken before the transaction: what it finds is recorded only if no place was given back meanwhile.
+      const { version } = await slotPlaces.look(input.serviceId, slot.start);
       for (let attempt = 0; ; attempt++) {
         // Set inside the transaction; `as` keeps TypeScript from narrowing it to null out here.
         let remaining = null as number | null;
@@ -379,11 +402,11 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
             return inserted;
           });
           // Committed: the count it left is now the database's own.
-          if (remaining !== null) await slotPlaces.learn(input.serviceId, slot.start, remaining);
+          if (remaining !== null) await slotPlaces.learn(input.serviceId, slot.start, version, remaining);
           return ok(row);
         } catch (err) {
           if (err instanceof Refusal) {
-            if (err.result.error.code === 'SLOT_FULL') await slotPlaces.learn(input.serviceId, slot.start, 0);
+            if (err.result.error.code === 'SLOT_FULL') await slotPlaces.learn(input.serviceId, slot.start, version, 0);
             return err.result;
           }
           if (pgErrorCode(err) === '23505') {
