@@ -20,7 +20,7 @@
 import { Agent, request } from 'node:http';
 import os from 'node:os';
 import pg from 'pg';
-import { ADMIN_URL, closeHttp, http, rawInsertBaseline, startServer, withDatabase } from '../lib/harness.ts';
+import { ADMIN_URL, closeHttp, http, pgbenchInsert, rawInsertBaseline, startServer, withDatabase } from '../lib/harness.ts';
 import { writeSection } from '../lib/results.ts';
 import { fmt, machineLine, summarize } from '../lib/stats.ts';
 
@@ -97,6 +97,8 @@ async function main() {
     const raw = await rawInsertBaseline(url, BASELINE_TOTAL, CONCURRENCY);
     rows.push([`(1) raw single-row INSERT tx, c=${CONCURRENCY}`, `${fmt(raw.throughput, 0)}/s`, fmt(raw.p50, 2), fmt(raw.p99, 2), 'baseline']);
     console.log(`raw baseline: ${fmt(raw.throughput, 0)}/s`);
+    const pgb = await pgbenchInsert(url, 5, CONCURRENCY);
+    rows.push([`(1b) the same INSERT tx by pgbench, c=${CONCURRENCY}, 5 s`, pgb ? `${fmt(pgb.tps, 0)}/s` : 'pgbench not installed', '', pgb ? `avg ${fmt(pgb.latencyMs, 2)}` : '', pgb ? `node-pg reaches ${fmt(raw.throughput / pgb.tps, 2)} of it` : '']);
 
     const server = await startServer(url, {
       REDIS_URL,

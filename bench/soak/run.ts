@@ -2,18 +2,25 @@
  * bench/soak: mixed load on two nodes behind one Redis and Postgres — issuing, calling, bookings and
  * connected sockets — for SOAK_MINUTES (default 10). Prints per minute: requests, p99, errors other than the
  * intended 409/429, and each node's RSS; at the end, whether throughput held, p99 stayed within 2× of the
- * first minute, and memory stayed flat.
+ * first minute, and memory stayed flat. Beside each minute's request p99 it prints the event-loop delay p99
+ * of each node (prom-client's histogram, reset at each scrape) and of this client process (which also
+ * receives every socket's events, so a busy client shows up as latency too); at the end, the slope of RSS
+ * and of p99 per hour (least squares over the minutes after the first).
  *
- * Usage: node --import tsx bench/soak/run.ts   (SOAK_MINUTES, SOAK_SOCKETS, BENCH_PG_URL, BENCH_REDIS_URL)
+ * Usage: node --import tsx bench/soak/run.ts   (SOAK_MINUTES default 60, SOAK_SOCKETS, BENCH_PG_URL, BENCH_REDIS_URL,
+ *   BENCH_SERVER_NODE_ARGS e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile both nodes)
  */
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import os from 'node:os';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
 import { httpJson, startServerProcess, type ServerProcess } from '../../test/helpers/server-process.ts';
 import { fmt, machineLine, percentile } from '../lib/stats.ts';
 import { writeSection } from '../lib/results.ts';
 
-const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
+const MINUTES = Number(process.env.SOAK_MINUTES ?? 60);
+const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const SOCKETS = Number(process.env.SOAK_SOCKETS ?? 2_000);
 const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -31,10 +38,23 @@ function residentId(): string {
   return body + '10X98765432'[sum % 11];
 }
 
-async function rss(node: ServerProcess): Promise<number> {
+/** A node's RSS (MiB) and event-loop delay p99 (ms) since the last scrape. */
+async function sample(node: ServerProcess): Promise<{ rss: number; eld: number }> {
   const text = await (await fetch(`${node.url}/metrics`)).text();
   const m = /^yc_process_process_resident_memory_bytes (\d+)/m.exec(text);
-  return m ? Number(m[1]) / 2 ** 20 : NaN;
+  const e = /^yc_process_nodejs_eventloop_lag_p99_seconds ([\d.e+-]+)/m.exec(text);
+  return { rss: m ? Number(m[1]) / 2 ** 20 : NaN, eld: e ? Number(e[1]) * 1000 : NaN };
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: [number, number][]): number {
+  const n = points.length;
+  if (n < 2) return NaN;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return sxy / sxx;
 }
 
 async function main() {
@@ -46,8 +66,8 @@ async function main() {
   const dbUrl = new URL(ADMIN_URL);
   dbUrl.pathname = `/${dbName}`;
   const env = { DATABASE_URL: dbUrl.toString(), REDIS_URL, YC_REDIS_PREFIX: `soak-${dbName}`, LOG_LEVEL: 'warn', YC_RATE_TICKETS_PER_MIN: '1000000', YC_RATE_LOGINS_PER_MIN: '100000', YC_RATE_BOOKINGS_PER_MIN: '1000000', YC_RATE_BOOKINGS_PER_DAY_PER_PERSON: '1000000' };
-  const a = await startServerProcess(env);
-  const b = await startServerProcess(env);
+  const a = await startServerProcess(env, undefined, SERVER_NODE_ARGS);
+  const b = await startServerProcess(env, undefined, SERVER_NODE_ARGS);
   const nodes = [a, b];
   const sockets: Socket[] = [];
   try {
@@ -72,6 +92,12 @@ async function main() {
 
     const minutes: Minute[] = [];
     const rssByMinute: number[][] = [];
+    const eldByMinute: number[][] = [];
+    const clientEld: number[] = [];
+    const clientDelay = monitorEventLoopDelay({ resolution: 10 });
+    clientDelay.enable();
+    // Scrape once so each node's delay histogram starts with the measured load.
+    await Promise.all(nodes.map(sample));
     const start = Date.now();
     const minuteOf = () => Math.floor((Date.now() - start) / 60_000);
     const record = (t0: number, status: number) => {
@@ -117,15 +143,23 @@ async function main() {
     const sampler = (async () => {
       for (let m = 0; m < MINUTES; m++) {
         await new Promise((r) => setTimeout(r, Math.max(0, start + (m + 1) * 60_000 - Date.now())));
-        rssByMinute.push(await Promise.all(nodes.map(rss)));
+        const samples = await Promise.all(nodes.map(sample));
+        rssByMinute.push(samples.map((x) => x.rss));
+        eldByMinute.push(samples.map((x) => x.eld));
+        clientEld.push(clientDelay.percentile(99) / 1e6);
+        clientDelay.reset();
         const cur = minutes[m];
-        if (cur) console.log(`minute ${m + 1}: ${cur.requests} requests, p99 ${fmt(percentile([...cur.latencies].sort((x, y) => x - y), 99))} ms, errors ${cur.errors}, 409/429 ${cur.intended}, RSS ${rssByMinute[m]?.map((r) => fmt(r, 0)).join(' / ')} MiB`);
+        if (cur) {
+          console.log(`minute ${m + 1}: ${cur.requests} requests, p99 ${fmt(percentile([...cur.latencies].sort((x, y) => x - y), 99))} ms, event-loop p99 ${eldByMinute[m]?.map((r) => fmt(r, 0)).join(' / ')} ms (client ${fmt(clientEld[m] ?? NaN, 0)}), errors ${cur.errors}, 409/429 ${cur.intended}, RSS ${rssByMinute[m]?.map((r) => fmt(r, 0)).join(' / ')} MiB, load ${os.loadavg()[0]?.toFixed(1)}`);
+        }
       }
     })();
     await Promise.all([...issuers, ...callers, ...bookers, sampler]);
 
-    const rows = minutes.map((m, i) => `| ${i + 1} | ${m.requests} | ${fmt(m.requests / 60, 0)} | ${fmt(percentile([...m.latencies].sort((x, y) => x - y), 99))} | ${m.errors} | ${m.intended} | ${rssByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} |`);
     const p99 = minutes.map((m) => percentile([...m.latencies].sort((x, y) => x - y), 99));
+    const rows = minutes.map((m, i) => `| ${i + 1} | ${m.requests} | ${fmt(m.requests / 60, 0)} | ${fmt(p99[i] ?? NaN)} | ${eldByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} | ${fmt(clientEld[i] ?? NaN, 0)} | ${m.errors} | ${m.intended} | ${rssByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} |`);
+    // Per hour, over the minutes after the first (warm-up: JIT, sockets' buffers, caches).
+    const perHour = (ys: number[]) => fmt(slope(ys.map((y, i) => [i / 60, y] as [number, number]).slice(1)), 1);
     const firstP99 = p99[0] ?? NaN;
     const worst = Math.max(...p99);
     const errors = minutes.reduce((s, m) => s + m.errors, 0);
@@ -135,8 +169,11 @@ async function main() {
       `p99 worst/first minute: ${fmt(worst / firstP99, 2)} (target ≤ 2)`,
       `errors other than 409/429: ${errors} (target 0)`,
       `RSS first → last minute: ${rssFirst.map((r, i) => `${fmt(r, 0)} → ${fmt(rssLast[i] ?? NaN, 0)}`).join(', ')} MiB`,
+      `RSS slope after the first minute: ${nodes.map((_, k) => perHour(rssByMinute.map((r) => r[k] ?? NaN))).join(' / ')} MiB per hour (node A / B)`,
+      `p99 slope after the first minute: ${perHour(p99)} ms per hour; worst minute p99 ${fmt(worst)} ms (target ≤ 150)`,
+      `load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     ];
-    const table = ['| minute | requests | req/s | p99 ms | errors | 409/429 | RSS node A / B MiB |', '|---:|---:|---:|---:|---:|---:|---|', ...rows].join('\n');
+    const table = ['| minute | requests | req/s | p99 ms | event-loop p99 ms A / B | client event-loop p99 ms | errors | 409/429 | RSS node A / B MiB |', '|---:|---:|---:|---:|---|---:|---:|---:|---|', ...rows].join('\n');
     console.log(`\n${table}\n\n${verdict.join('\n')}`);
     writeSection('Soak', `Run ${new Date().toISOString()}: ${MINUTES} min, two nodes + Redis + Postgres, ${SOCKETS} sockets, ${ISSUERS} kiosks, ${WINDOWS} windows, ${BOOKERS} booking clients; ${machineLine()}.\n\n${table}\n\n${verdict.map((v) => `- ${v}`).join('\n')}`);
   } finally {
