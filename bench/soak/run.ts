@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
 import pg from 'pg';
-import { io, type Socket } from 'socket.io-client';
+import { Worker } from 'node:worker_threads';
 import { httpJson, startServerProcess, type ServerProcess } from '../../test/helpers/server-process.ts';
 import { fmt, machineLine, percentile } from '../lib/stats.ts';
 import { writeSection } from '../lib/results.ts';
@@ -69,7 +69,7 @@ async function main() {
   const a = await startServerProcess(env, undefined, SERVER_NODE_ARGS);
   const b = await startServerProcess(env, undefined, SERVER_NODE_ARGS);
   const nodes = [a, b];
-  const sockets: Socket[] = [];
+  let sockets: Worker | null = null;
   try {
     const auth = { authorization: `Bearer ${(await httpJson(a.url, 'POST', '/auth/login', { username: 'admin', password: 'proc-admin-pass' })).body.token}` };
     const site = (await httpJson(a.url, 'POST', '/admin/sites', { code: 'SOAK', name: '浸泡测试中心', level: 'district', region: 'SH-QP' }, auth)).body;
@@ -84,11 +84,12 @@ async function main() {
       await httpJson(node.url, 'POST', `/windows/${win.id}/open`, undefined, { authorization: `Bearer ${token}` });
       windows.push({ id: win.id, token, node });
     }
-    for (let i = 0; i < SOCKETS; i++) {
-      const s = io(`${(nodes[i % 2] as ServerProcess).url}/hall`, { transports: ['websocket'], forceNew: true });
-      sockets.push(s);
-      s.on('connect', () => void s.emitWithAck('site:watch', { siteId: site.id }));
-    }
+    sockets = new Worker(new URL('./sockets-worker.ts', import.meta.url), { workerData: { urls: nodes.map((n) => n.url), count: SOCKETS, siteId: site.id }, execArgv: ['--import', 'tsx'] });
+    const socketWorker = sockets;
+    const socketStats = () => new Promise<{ connected: number; events: number }>((resolve) => {
+      socketWorker.once('message', resolve);
+      socketWorker.postMessage('count');
+    });
 
     const minutes: Minute[] = [];
     const rssByMinute: number[][] = [];
@@ -144,13 +145,14 @@ async function main() {
       for (let m = 0; m < MINUTES; m++) {
         await new Promise((r) => setTimeout(r, Math.max(0, start + (m + 1) * 60_000 - Date.now())));
         const samples = await Promise.all(nodes.map(sample));
+        const socketsNow = await socketStats();
         rssByMinute.push(samples.map((x) => x.rss));
         eldByMinute.push(samples.map((x) => x.eld));
         clientEld.push(clientDelay.percentile(99) / 1e6);
         clientDelay.reset();
         const cur = minutes[m];
         if (cur) {
-          console.log(`minute ${m + 1}: ${cur.requests} requests, p99 ${fmt(percentile([...cur.latencies].sort((x, y) => x - y), 99))} ms, event-loop p99 ${eldByMinute[m]?.map((r) => fmt(r, 0)).join(' / ')} ms (client ${fmt(clientEld[m] ?? NaN, 0)}), errors ${cur.errors}, 409/429 ${cur.intended}, RSS ${rssByMinute[m]?.map((r) => fmt(r, 0)).join(' / ')} MiB, load ${os.loadavg()[0]?.toFixed(1)}`);
+          console.log(`minute ${m + 1}: ${cur.requests} requests, p99 ${fmt(percentile([...cur.latencies].sort((x, y) => x - y), 99))} ms, event-loop p99 ${eldByMinute[m]?.map((r) => fmt(r, 0)).join(' / ')} ms (client ${fmt(clientEld[m] ?? NaN, 0)}), errors ${cur.errors}, 409/429 ${cur.intended}, sockets ${socketsNow.connected} (${socketsNow.events} events so far), RSS ${rssByMinute[m]?.map((r) => fmt(r, 0)).join(' / ')} MiB, load ${os.loadavg()[0]?.toFixed(1)}`);
         }
       }
     })();
@@ -175,9 +177,16 @@ async function main() {
     ];
     const table = ['| minute | requests | req/s | p99 ms | event-loop p99 ms A / B | client event-loop p99 ms | errors | 409/429 | RSS node A / B MiB |', '|---:|---:|---:|---:|---|---:|---:|---:|---|', ...rows].join('\n');
     console.log(`\n${table}\n\n${verdict.join('\n')}`);
-    writeSection('Soak', `Run ${new Date().toISOString()}: ${MINUTES} min, two nodes + Redis + Postgres, ${SOCKETS} sockets, ${ISSUERS} kiosks, ${WINDOWS} windows, ${BOOKERS} booking clients; ${machineLine()}.\n\n${table}\n\n${verdict.map((v) => `- ${v}`).join('\n')}`);
+    writeSection('Soak', `Run ${new Date().toISOString()}: ${MINUTES} min, two nodes + Redis + Postgres, ${SOCKETS} sockets (on a worker thread of the bench), ${ISSUERS} kiosks, ${WINDOWS} windows, ${BOOKERS} booking clients; ${machineLine()}.\n\n${table}\n\n${verdict.map((v) => `- ${v}`).join('\n')}`);
   } finally {
-    for (const s of sockets) s.disconnect();
+    if (sockets) {
+      const w = sockets;
+      await new Promise((resolve) => {
+        w.once('message', resolve);
+        w.postMessage('close');
+      });
+      await w.terminate();
+    }
     await Promise.all(nodes.map((n) => n.stop()));
     await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     await admin.end();
