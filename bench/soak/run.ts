@@ -13,9 +13,11 @@
 import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
-import { Worker } from 'node:worker_threads';
+import { type ChildProcess, fork } from 'node:child_process';
 import { httpJson, startServerProcess, type ServerProcess } from '../../test/helpers/server-process.ts';
+import { cpuSeconds } from '../lib/harness.ts';
 import { fmt, machineLine, percentile } from '../lib/stats.ts';
 import { writeSection } from '../lib/results.ts';
 
@@ -69,7 +71,7 @@ async function main() {
   const a = await startServerProcess(env, undefined, SERVER_NODE_ARGS);
   const b = await startServerProcess(env, undefined, SERVER_NODE_ARGS);
   const nodes = [a, b];
-  let sockets: Worker | null = null;
+  let sockets: ChildProcess | null = null;
   try {
     const auth = { authorization: `Bearer ${(await httpJson(a.url, 'POST', '/auth/login', { username: 'admin', password: 'proc-admin-pass' })).body.token}` };
     const site = (await httpJson(a.url, 'POST', '/admin/sites', { code: 'SOAK', name: '浸泡测试中心', level: 'district', region: 'SH-QP' }, auth)).body;
@@ -84,17 +86,25 @@ async function main() {
       await httpJson(node.url, 'POST', `/windows/${win.id}/open`, undefined, { authorization: `Bearer ${token}` });
       windows.push({ id: win.id, token, node });
     }
-    sockets = new Worker(new URL('./sockets-worker.ts', import.meta.url), { workerData: { urls: nodes.map((n) => n.url), count: SOCKETS, siteId: site.id }, execArgv: ['--import', 'tsx'] });
+    sockets = fork(path.join(import.meta.dirname, 'sockets-worker.ts'), [JSON.stringify({ urls: nodes.map((n) => n.url), count: SOCKETS, siteId: site.id })], { execArgv: ['--import', 'tsx'] });
     const socketWorker = sockets;
     const socketStats = () => new Promise<{ connected: number; events: number }>((resolve) => {
       socketWorker.once('message', resolve);
-      socketWorker.postMessage('count');
+      socketWorker.send('count');
     });
 
+    // The load starts once the sockets are in (at most a minute): connecting 2,000 is not the steady state.
+    for (let waited = 0; (await socketStats()).connected < SOCKETS && waited < 60; waited++) await new Promise((r) => setTimeout(r, 1000));
+    console.log(`sockets connected: ${(await socketStats()).connected} of ${SOCKETS}`);
     const minutes: Minute[] = [];
     const rssByMinute: number[][] = [];
     const eldByMinute: number[][] = [];
     const clientEld: number[] = [];
+    /** Per minute: both nodes' CPU seconds, and the frames the sockets received (the fan-out's work). */
+    const cpuByMinute: number[] = [];
+    const framesByMinute: number[] = [];
+    let lastCpu = nodes.reduce((t, n) => t + cpuSeconds(n.child.pid), 0);
+    let lastFrames = 0;
     const clientDelay = monitorEventLoopDelay({ resolution: 10 });
     clientDelay.enable();
     // Scrape once so each node's delay histogram starts with the measured load.
@@ -146,20 +156,25 @@ async function main() {
         await new Promise((r) => setTimeout(r, Math.max(0, start + (m + 1) * 60_000 - Date.now())));
         const samples = await Promise.all(nodes.map(sample));
         const socketsNow = await socketStats();
+        const cpuNow = nodes.reduce((t, n) => t + cpuSeconds(n.child.pid), 0);
+        cpuByMinute.push(cpuNow - lastCpu);
+        framesByMinute.push(socketsNow.events - lastFrames);
+        lastCpu = cpuNow;
+        lastFrames = socketsNow.events;
         rssByMinute.push(samples.map((x) => x.rss));
         eldByMinute.push(samples.map((x) => x.eld));
         clientEld.push(clientDelay.percentile(99) / 1e6);
         clientDelay.reset();
         const cur = minutes[m];
         if (cur) {
-          console.log(`minute ${m + 1}: ${cur.requests} requests, p99 ${fmt(percentile([...cur.latencies].sort((x, y) => x - y), 99))} ms, event-loop p99 ${eldByMinute[m]?.map((r) => fmt(r, 0)).join(' / ')} ms (client ${fmt(clientEld[m] ?? NaN, 0)}), errors ${cur.errors}, 409/429 ${cur.intended}, sockets ${socketsNow.connected} (${socketsNow.events} events so far), RSS ${rssByMinute[m]?.map((r) => fmt(r, 0)).join(' / ')} MiB, load ${os.loadavg()[0]?.toFixed(1)}`);
+          console.log(`minute ${m + 1}: ${cur.requests} requests, p99 ${fmt(percentile([...cur.latencies].sort((x, y) => x - y), 99))} ms, event-loop p99 ${eldByMinute[m]?.map((r) => fmt(r, 0)).join(' / ')} ms (client ${fmt(clientEld[m] ?? NaN, 0)}), errors ${cur.errors}, 409/429 ${cur.intended}, sockets ${socketsNow.connected}, ${framesByMinute[m]} frames received, nodes' CPU ${fmt(cpuByMinute[m] ?? NaN, 1)} s, RSS ${rssByMinute[m]?.map((r) => fmt(r, 0)).join(' / ')} MiB, load ${os.loadavg()[0]?.toFixed(1)}`);
         }
       }
     })();
     await Promise.all([...issuers, ...callers, ...bookers, sampler]);
 
     const p99 = minutes.map((m) => percentile([...m.latencies].sort((x, y) => x - y), 99));
-    const rows = minutes.map((m, i) => `| ${i + 1} | ${m.requests} | ${fmt(m.requests / 60, 0)} | ${fmt(p99[i] ?? NaN)} | ${eldByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} | ${fmt(clientEld[i] ?? NaN, 0)} | ${m.errors} | ${m.intended} | ${rssByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} |`);
+    const rows = minutes.map((m, i) => `| ${i + 1} | ${m.requests} | ${fmt(m.requests / 60, 0)} | ${fmt(p99[i] ?? NaN)} | ${eldByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} | ${fmt(clientEld[i] ?? NaN, 0)} | ${m.errors} | ${m.intended} | ${framesByMinute[i] ?? ''} | ${fmt(cpuByMinute[i] ?? NaN, 1)} | ${rssByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} |`);
     // Per hour, over the minutes after the first (warm-up: JIT, sockets' buffers, caches).
     const perHour = (ys: number[]) => fmt(slope(ys.map((y, i) => [i / 60, y] as [number, number]).slice(1)), 1);
     const firstP99 = p99[0] ?? NaN;
@@ -173,19 +188,19 @@ async function main() {
       `RSS first → last minute: ${rssFirst.map((r, i) => `${fmt(r, 0)} → ${fmt(rssLast[i] ?? NaN, 0)}`).join(', ')} MiB`,
       `RSS slope after the first minute: ${nodes.map((_, k) => perHour(rssByMinute.map((r) => r[k] ?? NaN))).join(' / ')} MiB per hour (node A / B)`,
       `p99 slope after the first minute: ${perHour(p99)} ms per hour; worst minute p99 ${fmt(worst)} ms (target ≤ 150)`,
+      `both nodes' CPU per request and frame: ${fmt((1000 * cpuByMinute.reduce((a, b) => a + b, 0)) / minutes.reduce((a, m) => a + m.requests, 0), 2)} ms per request, or ${fmt((1e6 * cpuByMinute.reduce((a, b) => a + b, 0)) / Math.max(1, framesByMinute.reduce((a, b) => a + b, 0)), 1)} µs per frame delivered`,
       `load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     ];
-    const table = ['| minute | requests | req/s | p99 ms | event-loop p99 ms A / B | client event-loop p99 ms | errors | 409/429 | RSS node A / B MiB |', '|---:|---:|---:|---:|---|---:|---:|---:|---|', ...rows].join('\n');
+    const table = ['| minute | requests | req/s | p99 ms | event-loop p99 ms A / B | client event-loop p99 ms | errors | 409/429 | frames to sockets | CPU s, both nodes | RSS node A / B MiB |', '|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|', ...rows].join('\n');
     console.log(`\n${table}\n\n${verdict.join('\n')}`);
-    writeSection('Soak', `Run ${new Date().toISOString()}: ${MINUTES} min, two nodes + Redis + Postgres, ${SOCKETS} sockets (on a worker thread of the bench), ${ISSUERS} kiosks, ${WINDOWS} windows, ${BOOKERS} booking clients; ${machineLine()}.\n\n${table}\n\n${verdict.map((v) => `- ${v}`).join('\n')}`);
+    writeSection('Soak', `Run ${new Date().toISOString()}: ${MINUTES} min, two nodes + Redis + Postgres, ${SOCKETS} sockets (in a process of their own), ${ISSUERS} kiosks, ${WINDOWS} windows, ${BOOKERS} booking clients; ${machineLine()}.\n\n${table}\n\n${verdict.map((v) => `- ${v}`).join('\n')}`);
   } finally {
     if (sockets) {
       const w = sockets;
       await new Promise((resolve) => {
         w.once('message', resolve);
-        w.postMessage('close');
+        w.send('close');
       });
-      await w.terminate();
     }
     await Promise.all(nodes.map((n) => n.stop()));
     await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
