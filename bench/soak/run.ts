@@ -88,7 +88,7 @@ async function main() {
     }
     sockets = fork(path.join(import.meta.dirname, 'sockets-worker.ts'), [JSON.stringify({ urls: nodes.map((n) => n.url), count: SOCKETS, siteId: site.id })], { execArgv: ['--import', 'tsx'] });
     const socketWorker = sockets;
-    const socketStats = () => new Promise<{ connected: number; events: number }>((resolve) => {
+    const socketStats = () => new Promise<{ connected: number; events: number; byName: Record<string, number> }>((resolve) => {
       socketWorker.once('message', resolve);
       socketWorker.send('count');
     });
@@ -174,6 +174,7 @@ async function main() {
     await Promise.all([...issuers, ...callers, ...bookers, sampler]);
 
     const p99 = minutes.map((m) => percentile([...m.latencies].sort((x, y) => x - y), 99));
+    const framesByName = Object.entries((await socketStats()).byName).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v}`).join(', ');
     const rows = minutes.map((m, i) => `| ${i + 1} | ${m.requests} | ${fmt(m.requests / 60, 0)} | ${fmt(p99[i] ?? NaN)} | ${eldByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} | ${fmt(clientEld[i] ?? NaN, 0)} | ${m.errors} | ${m.intended} | ${framesByMinute[i] ?? ''} | ${fmt(cpuByMinute[i] ?? NaN, 1)} | ${rssByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} |`);
     // Per hour, over the minutes after the first (warm-up: JIT, sockets' buffers, caches).
     const perHour = (ys: number[]) => fmt(slope(ys.map((y, i) => [i / 60, y] as [number, number]).slice(1)), 1);
@@ -189,6 +190,7 @@ async function main() {
       `RSS slope after the first minute: ${nodes.map((_, k) => perHour(rssByMinute.map((r) => r[k] ?? NaN))).join(' / ')} MiB per hour (node A / B)`,
       `p99 slope after the first minute: ${perHour(p99)} ms per hour; worst minute p99 ${fmt(worst)} ms (target ≤ 150)`,
       `both nodes' CPU per request and frame: ${fmt((1000 * cpuByMinute.reduce((a, b) => a + b, 0)) / minutes.reduce((a, m) => a + m.requests, 0), 2)} ms per request, or ${fmt((1e6 * cpuByMinute.reduce((a, b) => a + b, 0)) / Math.max(1, framesByMinute.reduce((a, b) => a + b, 0)), 1)} µs per frame delivered`,
+      `frames to sockets by event: ${framesByName}`,
       `load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     ];
     const table = ['| minute | requests | req/s | p99 ms | event-loop p99 ms A / B | client event-loop p99 ms | errors | 409/429 | frames to sockets | CPU s, both nodes | RSS node A / B MiB |', '|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|', ...rows].join('\n');

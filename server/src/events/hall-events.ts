@@ -70,8 +70,8 @@ export interface HallEventsDeps {
   /**
    * With several nodes: claims the site's coalescing window for the whole cluster. Resolves to 0 when this
    * node got it (it sends), else to the milliseconds until it may try again. Without it each node coalesces
-   * on its own, and with two nodes issuing, boards received twice as many `queue.changed` as intended (in the
-   * soak, ~90% of all frames sent to sockets).
+   * on its own: with two nodes issuing, boards received two `queue.changed` per window instead of one, and a
+   * node's frames to its sockets are most of its CPU under a fan-out (bench/RESULTS.md, profiles).
    */
   claimQueueChanged?: (siteId: string, windowMs: number) => Promise<number>;
 }
