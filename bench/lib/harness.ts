@@ -140,3 +140,23 @@ export function postgresCpuBetween(start: Map<number, number>, end: Map<number, 
   for (const [pid, seconds] of end) total += seconds - (start.get(pid) ?? 0);
   return total;
 }
+
+/**
+ * The same single-row INSERT transactions (BEGIN, INSERT, COMMIT) driven by pgbench, Postgres's own C
+ * client, at `concurrency` for `seconds`: what the server would reach with a client that costs nothing.
+ * Null when pgbench is not installed. Runs after rawInsertBaseline (it uses its table).
+ */
+export async function pgbenchInsert(url: string, seconds: number, concurrency: number): Promise<{ tps: number; latencyMs: number } | null> {
+  const { execFile } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const script = path.join(mkdtempSync(path.join(tmpdir(), 'yc-pgbench-')), 'insert.sql');
+  writeFileSync(script, "BEGIN;\nINSERT INTO bench_raw (site_id, code) VALUES ('00000000-0000-4000-8000-000000000001', 'P');\nCOMMIT;\n");
+  const out = await new Promise<string | null>((resolve) => {
+    execFile('pgbench', ['-n', '-M', 'prepared', '-c', String(concurrency), '-j', '2', '-T', String(seconds), '-f', script, url], (err, stdout) => resolve(err ? null : stdout));
+  });
+  if (out === null) return null;
+  const tps = /tps = ([\d.]+)/.exec(out);
+  const lat = /latency average = ([\d.]+) ms/.exec(out);
+  return tps ? { tps: Number(tps[1]), latencyMs: lat ? Number(lat[1]) : NaN } : null;
+}

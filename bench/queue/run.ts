@@ -14,7 +14,7 @@
 import os from 'node:os';
 import pg from 'pg';
 import { io, type Socket } from 'socket.io-client';
-import { closeHttp, cpuSeconds, http, postgresCpuBetween, postgresCpuByPid, rawInsertBaseline, startServer, withDatabase, ADMIN_URL } from '../lib/harness.ts';
+import { closeHttp, cpuSeconds, http, postgresCpuBetween, postgresCpuByPid, pgbenchInsert, rawInsertBaseline, startServer, withDatabase, ADMIN_URL } from '../lib/harness.ts';
 import { fmt, machineLine, percentile, runConcurrent, summarize } from '../lib/stats.ts';
 import { writeSection } from '../lib/results.ts';
 
@@ -47,6 +47,8 @@ async function main() {
   await withDatabase('queue', async (url) => {
     const raw = await rawInsertBaseline(url, ISSUE_TOTAL, CONCURRENCY);
     rows.push(['(1) raw single-row INSERT tx, c=32', `${fmt(raw.throughput, 0)}/s`, fmt(raw.p50, 2), fmt(raw.p99, 2), 'baseline']);
+    const pgb = await pgbenchInsert(url, 5, CONCURRENCY);
+    rows.push(['(1b) the same INSERT tx by pgbench, c=32, 5 s', pgb ? `${fmt(pgb.tps, 0)}/s` : 'pgbench not installed', '', pgb ? `avg ${fmt(pgb.latencyMs, 2)}` : '', pgb ? `node-pg reaches ${fmt(raw.throughput / pgb.tps, 2)} of it` : '']);
     console.log('raw baseline done');
 
     const server = await startServer(url, { YC_RATE_TICKETS_PER_MIN: '1000000', YC_RATE_LOGINS_PER_MIN: '100000' });

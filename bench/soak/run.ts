@@ -2,18 +2,27 @@
  * bench/soak: mixed load on two nodes behind one Redis and Postgres — issuing, calling, bookings and
  * connected sockets — for SOAK_MINUTES (default 10). Prints per minute: requests, p99, errors other than the
  * intended 409/429, and each node's RSS; at the end, whether throughput held, p99 stayed within 2× of the
- * first minute, and memory stayed flat.
+ * first minute, and memory stayed flat. Beside each minute's request p99 it prints the event-loop delay p99
+ * of each node (prom-client's histogram, reset at each scrape) and of this client process (which also
+ * receives every socket's events, so a busy client shows up as latency too); at the end, the slope of RSS
+ * and of p99 per hour (least squares over the minutes after the first).
  *
- * Usage: node --import tsx bench/soak/run.ts   (SOAK_MINUTES, SOAK_SOCKETS, BENCH_PG_URL, BENCH_REDIS_URL)
+ * Usage: node --import tsx bench/soak/run.ts   (SOAK_MINUTES default 60, SOAK_SOCKETS, BENCH_PG_URL, BENCH_REDIS_URL,
+ *   BENCH_SERVER_NODE_ARGS e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile both nodes)
  */
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
-import { io, type Socket } from 'socket.io-client';
+import { type ChildProcess, fork } from 'node:child_process';
 import { httpJson, startServerProcess, type ServerProcess } from '../../test/helpers/server-process.ts';
+import { cpuSeconds } from '../lib/harness.ts';
 import { fmt, machineLine, percentile } from '../lib/stats.ts';
 import { writeSection } from '../lib/results.ts';
 
-const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
+const MINUTES = Number(process.env.SOAK_MINUTES ?? 60);
+const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const SOCKETS = Number(process.env.SOAK_SOCKETS ?? 2_000);
 const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -31,10 +40,23 @@ function residentId(): string {
   return body + '10X98765432'[sum % 11];
 }
 
-async function rss(node: ServerProcess): Promise<number> {
+/** A node's RSS (MiB) and event-loop delay p99 (ms) since the last scrape. */
+async function sample(node: ServerProcess): Promise<{ rss: number; eld: number }> {
   const text = await (await fetch(`${node.url}/metrics`)).text();
   const m = /^yc_process_process_resident_memory_bytes (\d+)/m.exec(text);
-  return m ? Number(m[1]) / 2 ** 20 : NaN;
+  const e = /^yc_process_nodejs_eventloop_lag_p99_seconds ([\d.e+-]+)/m.exec(text);
+  return { rss: m ? Number(m[1]) / 2 ** 20 : NaN, eld: e ? Number(e[1]) * 1000 : NaN };
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: [number, number][]): number {
+  const n = points.length;
+  if (n < 2) return NaN;
+  const mx = points.reduce((a, [x]) => a + x, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  const sxy = points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return sxy / sxx;
 }
 
 async function main() {
@@ -46,10 +68,10 @@ async function main() {
   const dbUrl = new URL(ADMIN_URL);
   dbUrl.pathname = `/${dbName}`;
   const env = { DATABASE_URL: dbUrl.toString(), REDIS_URL, YC_REDIS_PREFIX: `soak-${dbName}`, LOG_LEVEL: 'warn', YC_RATE_TICKETS_PER_MIN: '1000000', YC_RATE_LOGINS_PER_MIN: '100000', YC_RATE_BOOKINGS_PER_MIN: '1000000', YC_RATE_BOOKINGS_PER_DAY_PER_PERSON: '1000000' };
-  const a = await startServerProcess(env);
-  const b = await startServerProcess(env);
+  const a = await startServerProcess(env, undefined, SERVER_NODE_ARGS);
+  const b = await startServerProcess(env, undefined, SERVER_NODE_ARGS);
   const nodes = [a, b];
-  const sockets: Socket[] = [];
+  let sockets: ChildProcess | null = null;
   try {
     const auth = { authorization: `Bearer ${(await httpJson(a.url, 'POST', '/auth/login', { username: 'admin', password: 'proc-admin-pass' })).body.token}` };
     const site = (await httpJson(a.url, 'POST', '/admin/sites', { code: 'SOAK', name: '浸泡测试中心', level: 'district', region: 'SH-QP' }, auth)).body;
@@ -64,14 +86,29 @@ async function main() {
       await httpJson(node.url, 'POST', `/windows/${win.id}/open`, undefined, { authorization: `Bearer ${token}` });
       windows.push({ id: win.id, token, node });
     }
-    for (let i = 0; i < SOCKETS; i++) {
-      const s = io(`${(nodes[i % 2] as ServerProcess).url}/hall`, { transports: ['websocket'], forceNew: true });
-      sockets.push(s);
-      s.on('connect', () => void s.emitWithAck('site:watch', { siteId: site.id }));
-    }
+    sockets = fork(path.join(import.meta.dirname, 'sockets-worker.ts'), [JSON.stringify({ urls: nodes.map((n) => n.url), count: SOCKETS, siteId: site.id })], { execArgv: ['--import', 'tsx'] });
+    const socketWorker = sockets;
+    const socketStats = () => new Promise<{ connected: number; events: number; byName: Record<string, number> }>((resolve) => {
+      socketWorker.once('message', resolve);
+      socketWorker.send('count');
+    });
 
+    // The load starts once the sockets are in (at most a minute): connecting 2,000 is not the steady state.
+    for (let waited = 0; (await socketStats()).connected < SOCKETS && waited < 60; waited++) await new Promise((r) => setTimeout(r, 1000));
+    console.log(`sockets connected: ${(await socketStats()).connected} of ${SOCKETS}`);
     const minutes: Minute[] = [];
     const rssByMinute: number[][] = [];
+    const eldByMinute: number[][] = [];
+    const clientEld: number[] = [];
+    /** Per minute: both nodes' CPU seconds, and the frames the sockets received (the fan-out's work). */
+    const cpuByMinute: number[] = [];
+    const framesByMinute: number[] = [];
+    let lastCpu = nodes.reduce((t, n) => t + cpuSeconds(n.child.pid), 0);
+    let lastFrames = 0;
+    const clientDelay = monitorEventLoopDelay({ resolution: 10 });
+    clientDelay.enable();
+    // Scrape once so each node's delay histogram starts with the measured load.
+    await Promise.all(nodes.map(sample));
     const start = Date.now();
     const minuteOf = () => Math.floor((Date.now() - start) / 60_000);
     const record = (t0: number, status: number) => {
@@ -117,15 +154,30 @@ async function main() {
     const sampler = (async () => {
       for (let m = 0; m < MINUTES; m++) {
         await new Promise((r) => setTimeout(r, Math.max(0, start + (m + 1) * 60_000 - Date.now())));
-        rssByMinute.push(await Promise.all(nodes.map(rss)));
+        const samples = await Promise.all(nodes.map(sample));
+        const socketsNow = await socketStats();
+        const cpuNow = nodes.reduce((t, n) => t + cpuSeconds(n.child.pid), 0);
+        cpuByMinute.push(cpuNow - lastCpu);
+        framesByMinute.push(socketsNow.events - lastFrames);
+        lastCpu = cpuNow;
+        lastFrames = socketsNow.events;
+        rssByMinute.push(samples.map((x) => x.rss));
+        eldByMinute.push(samples.map((x) => x.eld));
+        clientEld.push(clientDelay.percentile(99) / 1e6);
+        clientDelay.reset();
         const cur = minutes[m];
-        if (cur) console.log(`minute ${m + 1}: ${cur.requests} requests, p99 ${fmt(percentile([...cur.latencies].sort((x, y) => x - y), 99))} ms, errors ${cur.errors}, 409/429 ${cur.intended}, RSS ${rssByMinute[m]?.map((r) => fmt(r, 0)).join(' / ')} MiB`);
+        if (cur) {
+          console.log(`minute ${m + 1}: ${cur.requests} requests, p99 ${fmt(percentile([...cur.latencies].sort((x, y) => x - y), 99))} ms, event-loop p99 ${eldByMinute[m]?.map((r) => fmt(r, 0)).join(' / ')} ms (client ${fmt(clientEld[m] ?? NaN, 0)}), errors ${cur.errors}, 409/429 ${cur.intended}, sockets ${socketsNow.connected}, ${framesByMinute[m]} frames received, nodes' CPU ${fmt(cpuByMinute[m] ?? NaN, 1)} s, RSS ${rssByMinute[m]?.map((r) => fmt(r, 0)).join(' / ')} MiB, load ${os.loadavg()[0]?.toFixed(1)}`);
+        }
       }
     })();
     await Promise.all([...issuers, ...callers, ...bookers, sampler]);
 
-    const rows = minutes.map((m, i) => `| ${i + 1} | ${m.requests} | ${fmt(m.requests / 60, 0)} | ${fmt(percentile([...m.latencies].sort((x, y) => x - y), 99))} | ${m.errors} | ${m.intended} | ${rssByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} |`);
     const p99 = minutes.map((m) => percentile([...m.latencies].sort((x, y) => x - y), 99));
+    const framesByName = Object.entries((await socketStats()).byName).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+    const rows = minutes.map((m, i) => `| ${i + 1} | ${m.requests} | ${fmt(m.requests / 60, 0)} | ${fmt(p99[i] ?? NaN)} | ${eldByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} | ${fmt(clientEld[i] ?? NaN, 0)} | ${m.errors} | ${m.intended} | ${framesByMinute[i] ?? ''} | ${fmt(cpuByMinute[i] ?? NaN, 1)} | ${rssByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} |`);
+    // Per hour, over the minutes after the first (warm-up: JIT, sockets' buffers, caches).
+    const perHour = (ys: number[]) => fmt(slope(ys.map((y, i) => [i / 60, y] as [number, number]).slice(1)), 1);
     const firstP99 = p99[0] ?? NaN;
     const worst = Math.max(...p99);
     const errors = minutes.reduce((s, m) => s + m.errors, 0);
@@ -135,12 +187,23 @@ async function main() {
       `p99 worst/first minute: ${fmt(worst / firstP99, 2)} (target ≤ 2)`,
       `errors other than 409/429: ${errors} (target 0)`,
       `RSS first → last minute: ${rssFirst.map((r, i) => `${fmt(r, 0)} → ${fmt(rssLast[i] ?? NaN, 0)}`).join(', ')} MiB`,
+      `RSS slope after the first minute: ${nodes.map((_, k) => perHour(rssByMinute.map((r) => r[k] ?? NaN))).join(' / ')} MiB per hour (node A / B)`,
+      `p99 slope after the first minute: ${perHour(p99)} ms per hour; worst minute p99 ${fmt(worst)} ms (target ≤ 150)`,
+      `both nodes' CPU per request and frame: ${fmt((1000 * cpuByMinute.reduce((a, b) => a + b, 0)) / minutes.reduce((a, m) => a + m.requests, 0), 2)} ms per request, or ${fmt((1e6 * cpuByMinute.reduce((a, b) => a + b, 0)) / Math.max(1, framesByMinute.reduce((a, b) => a + b, 0)), 1)} µs per frame delivered`,
+      `frames to sockets by event: ${framesByName}`,
+      `load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     ];
-    const table = ['| minute | requests | req/s | p99 ms | errors | 409/429 | RSS node A / B MiB |', '|---:|---:|---:|---:|---:|---:|---|', ...rows].join('\n');
+    const table = ['| minute | requests | req/s | p99 ms | event-loop p99 ms A / B | client event-loop p99 ms | errors | 409/429 | frames to sockets | CPU s, both nodes | RSS node A / B MiB |', '|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|', ...rows].join('\n');
     console.log(`\n${table}\n\n${verdict.join('\n')}`);
-    writeSection('Soak', `Run ${new Date().toISOString()}: ${MINUTES} min, two nodes + Redis + Postgres, ${SOCKETS} sockets, ${ISSUERS} kiosks, ${WINDOWS} windows, ${BOOKERS} booking clients; ${machineLine()}.\n\n${table}\n\n${verdict.map((v) => `- ${v}`).join('\n')}`);
+    writeSection('Soak', `Run ${new Date().toISOString()}: ${MINUTES} min, two nodes + Redis + Postgres, ${SOCKETS} sockets (in a process of their own), ${ISSUERS} kiosks, ${WINDOWS} windows, ${BOOKERS} booking clients; ${machineLine()}.\n\n${table}\n\n${verdict.map((v) => `- ${v}`).join('\n')}`);
   } finally {
-    for (const s of sockets) s.disconnect();
+    if (sockets) {
+      const w = sockets;
+      await new Promise((resolve) => {
+        w.once('message', resolve);
+        w.send('close');
+      });
+    }
     await Promise.all(nodes.map((n) => n.stop()));
     await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
     await admin.end();

@@ -12,7 +12,7 @@ import { createAuditService, type AuditService } from './audit/audit.service.ts'
 import { createAuthService, type AuthService } from './auth/auth.service.ts';
 import type { Config } from './config.ts';
 import { createDatabase, type Database, type Db } from './db/client.ts';
-import { createHallEvents, type HallEvents } from './events/hall-events.ts';
+import { createHallEvents, type HallEvents, redisWindowClaim } from './events/hall-events.ts';
 import { createJobRunner } from './jobs/create-job-runner.ts';
 import type { JobRunner } from './jobs/job-runner.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
@@ -136,7 +136,10 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     auth: createAuthService({ db, clock, config }),
     audit: createAuditService({ db, clock }),
     sites: createSiteDirectory({ db, now: clock.now, checkRootRead: database.checkRootRead }),
-    events: createHallEvents({ db, hall: () => (app.hasDecorator('io') ? app.io.of('/hall') : null), sharedBusUp: () => !redis || redis.status === 'ready', onError: (err) => app.log.error({ err }, 'event publication failed') }),
+    events: createHallEvents({
+      db, hall: () => (app.hasDecorator('io') ? app.io.of('/hall') : null), sharedBusUp: () => !redis || redis.status === 'ready', onError: (err) => app.log.error({ err }, 'event publication failed'),
+      ...(redis ? { claimQueueChanged: redisWindowClaim(redis, `${config.redisPrefix}:queue-changed`) } : {}),
+    }),
     jobs,
     rateLimiter: redis ? createRedisRateLimiter(redis, config.redisPrefix, clock.now) : createMemoryRateLimiter(clock.now),
     log: app.log,

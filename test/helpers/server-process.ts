@@ -27,9 +27,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startServerProcess(env: Record<string, string>, fixedPort?: number): Promise<ServerProcess> {
+/** `nodeArgs` go to node before the script (benches pass `--cpu-prof`, which NODE_OPTIONS refuses). */
+export async function startServerProcess(env: Record<string, string>, fixedPort?: number, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
   const port = fixedPort ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/src/server.ts'], {
     cwd: root,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), YC_DEMO_SEED: '0', YC_MEDIA: '0', LOG_LEVEL: 'info', YC_ADMIN_PASSWORD: 'proc-admin-pass', YC_SECRET: 'server-process-test-secret', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,6 +5,7 @@ import { createLogChannel, createSmsGatewayChannel } from '../notifications/noti
 import { createOutbox, type Outbox } from '../notifications/outbox.ts';
 import { appointmentsRoutes } from './appointments.routes.ts';
 import { APPOINTMENT_DUE_JOB, type AppointmentsService, createAppointmentsService } from './appointments.service.ts';
+import { createMemorySlotPlaces, createRedisSlotPlaces } from './slot-places.ts';
 
 /** Rationale: one-off timers reach two hours ahead; rebuilding them hourly leaves an hour's overlap. */
 const TIMER_REBUILD_MS = 60 * 60_000;
@@ -28,6 +29,8 @@ export async function registerAppointments(app: FastifyInstance, options: { star
   });
   const appointments = createAppointmentsService({
     db: d.db, clock: d.clock, sites: d.sites, config: d.config, rateLimiter: d.rateLimiter, jobs: d.jobs, outbox, queue: app.queue,
+    // Several nodes share one count of places through Redis; alone, the node's memory holds it.
+    slotPlaces: d.redis ? createRedisSlotPlaces(d.redis, d.config.redisPrefix, d.clock.now) : createMemorySlotPlaces(d.clock.now),
   });
   const nightly = createNightlyJobs({ db: d.db, clock: d.clock, timeZone: 'Asia/Shanghai', atHour: d.config.jobs.nightlyHour, onError });
   app.decorate('appointments', appointments);

@@ -45,35 +45,37 @@ export async function slotRows(tx: Tx, serviceId: string, from: Date, to: Date):
 /**
  * Takes one place of a slot, or none: the row is made with its derived capacity on first use, and an
  * existing row only moves while `booked < capacity`. One statement, decided under the row's lock, so
- * concurrent bookings can never take more places than there are.
+ * concurrent bookings can never take more places than there are. Returns the places left after it, or
+ * null when the slot was full.
  */
-export async function takePlace(tx: Tx, slot: { serviceId: string; siteId: string; start: Date; capacity: number }): Promise<boolean> {
+export async function takePlace(tx: Tx, slot: { serviceId: string; siteId: string; start: Date; capacity: number }): Promise<number | null> {
   if (slot.capacity <= 0) {
     // A zero-capacity slot has no row to lock; a rules change may have made an existing one bookable.
     const [row] = await tx
       .update(appointmentSlots)
       .set({ booked: sql`${appointmentSlots.booked} + 1` })
       .where(and(eq(appointmentSlots.serviceId, slot.serviceId), eq(appointmentSlots.start, slot.start), sql`${appointmentSlots.booked} < ${appointmentSlots.capacity}`))
-      .returning({ booked: appointmentSlots.booked });
-    return Boolean(row);
+      .returning({ booked: appointmentSlots.booked, capacity: appointmentSlots.capacity });
+    return row ? row.capacity - row.booked : null;
   }
   const result = (await tx.execute(sql`
     INSERT INTO appointment_slots (service_id, start, site_id, capacity, booked)
     VALUES (${slot.serviceId}, ${slot.start.toISOString()}, ${slot.siteId}, ${slot.capacity}, 1)
     ON CONFLICT (service_id, start) DO UPDATE SET booked = appointment_slots.booked + 1
     WHERE appointment_slots.booked < appointment_slots.capacity
-    RETURNING booked`)) as { rows: unknown[] };
-  return result.rows.length === 1;
+    RETURNING capacity - booked AS remaining`)) as { rows: { remaining: number | string }[] };
+  const [row] = result.rows;
+  return row ? Number(row.remaining) : null;
 }
 
-/** Whether a slot's committed count has reached its capacity (no row yet: not full). */
-export async function isSlotFull(tx: Tx, serviceId: string, start: Date): Promise<boolean> {
+/** The places left in the slot by its committed count, or null when no place has been taken in it yet. */
+export async function placesLeft(tx: Tx, serviceId: string, start: Date): Promise<number | null> {
   const [row] = await tx
-    .select({ full: sql<boolean>`${appointmentSlots.booked} >= ${appointmentSlots.capacity}` })
+    .select({ remaining: sql<number>`(${appointmentSlots.capacity} - ${appointmentSlots.booked})::int` })
     .from(appointmentSlots)
     .where(and(eq(appointmentSlots.serviceId, serviceId), eq(appointmentSlots.start, start)))
     .limit(1);
-  return row?.full ?? false;
+  return row ? Number(row.remaining) : null;
 }
 
 export async function freePlace(tx: Tx, serviceId: string, start: Date): Promise<void> {

@@ -32,6 +32,7 @@ import {
 } from './core/index.ts';
 import * as repo from './appointments.repository.ts';
 import type { AppointmentRow } from './appointments.repository.ts';
+import type { SlotPlaces } from './slot-places.ts';
 
 export interface AppointmentsDeps {
   db: Db;
@@ -42,6 +43,8 @@ export interface AppointmentsDeps {
   jobs: Pick<JobRunner, 'schedule'>;
   outbox: Pick<Outbox, 'cancelFor' | 'deliverDue'>;
   queue: { issue(input: IssueInput): Promise<Result<Ticket>>; get(id: string): Promise<Result<Ticket>> };
+  /** What is known of each slot's places left: refusals of a full slot are answered from it. */
+  slotPlaces: SlotPlaces;
 }
 
 /** The one-off job that runs an appointment's timers (reminders, no-show) at their moment. */
@@ -125,7 +128,7 @@ function rulesFromRow(row: repo.BookingRulesRow): BookingRules {
 }
 
 export function createAppointmentsService(deps: AppointmentsDeps) {
-  const { db, clock, config } = deps;
+  const { db, clock, config, slotPlaces } = deps;
   const policy = config.checkIn;
   let timersEnabled = false;
   // Caches hold the promise, not the value: a burst arriving on a cold or expired entry waits for one
@@ -241,6 +244,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
       }
     });
     derivationCache.delete(serviceId);
+    await slotPlaces.forgetService(serviceId);
     return getRules(siteId, serviceId);
   }
 
@@ -310,6 +314,32 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
     return d.allowed ? ok(true) : fail('RATE_LIMITED', { retryAfterSec: d.retryAfterSec });
   }
 
+  /**
+   * Places left in a slot: what is known, else the committed count, read once for all the requests that
+   * ask at the same moment (a burst on a slot nobody knows about yet makes one read, not hundreds).
+   * Infinity when nothing is booked in it yet.
+   */
+  const reading = new Map<string, Promise<number>>();
+  async function placesLeft(serviceId: string, startMs: number): Promise<number> {
+    const look = await slotPlaces.look(serviceId, startMs);
+    if (look.full) return 0;
+    const key = `${serviceId}|${startMs}`;
+    let read = reading.get(key);
+    if (!read) {
+      read = (async () => {
+        try {
+          const left = await repo.placesLeft(db, serviceId, new Date(startMs));
+          if (left !== null && left <= 0) await slotPlaces.learn(serviceId, startMs, look.version, left);
+          return left ?? Number.POSITIVE_INFINITY;
+        } finally {
+          reading.delete(key);
+        }
+      })();
+      reading.set(key, read);
+    }
+    return read;
+  }
+
   async function book(input: AppointmentCreate, context: { ip: string }): Promise<Result<Appointment>> {
     const rl = config.rateLimit;
     const byIp = await limit(`booking:ip:${context.ip}`, rl.bookingsPerMinPerIp, 60);
@@ -331,18 +361,26 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
       return fail('VALIDATION_FAILED', { field: 'kind', reason: 'no virtual window of this site serves the item' });
     }
 
+    // A slot known to be full is refused here, before any database work or waiting at the gate: under a
+    // release-time burst nearly every request ends here. Only the conditional update below grants a place.
+    const full = () => fail('SLOT_FULL', { start: input.start });
+    if ((await slotPlaces.look(input.serviceId, slot.start)).full) return full();
+
     const now = clock.now();
     const accessToken = newToken();
     const reminders = planReminders(slot.start, now);
 
     /** The database part: at most BOOKING_DB_CONCURRENCY at once, the rest wait their turn in arrival order. */
     const place = async (): Promise<Result<AppointmentRow>> => {
-      // A slot already full is answered from its committed count, without a transaction: under a
-      // release-time burst most requests end here. Only the conditional update below can grant a place.
-      if (await repo.isSlotFull(db, input.serviceId, new Date(slot.start))) return fail('SLOT_FULL', { start: input.start });
+      // It may have filled while this request waited at the gate: look again, then at the committed count.
+      if ((await placesLeft(input.serviceId, slot.start)) <= 0) return full();
+      // Taken before the transaction: what it finds is recorded only if no place was given back meanwhile.
+      const { version } = await slotPlaces.look(input.serviceId, slot.start);
       for (let attempt = 0; ; attempt++) {
+        // Set inside the transaction; `as` keeps TypeScript from narrowing it to null out here.
+        let remaining = null as number | null;
         try {
-          return ok(await db.transaction(async (tx) => {
+          const row = await db.transaction(async (tx) => {
             await repo.lockPerson(tx, idHash);
             const load = await repo.personLoad(tx, idHash, now, input.serviceId, day);
             if (load.sameDay > 0) throw new Refusal(fail('DUPLICATE_BOOKING', { serviceId: input.serviceId, date: day }));
@@ -359,12 +397,18 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
               remindHourBeforeAt: reminders.hourBefore === null ? null : new Date(reminders.hourBefore),
             });
             // Last, so the slot row's lock is held only for this statement and the commit.
-            const placed = await repo.takePlace(tx, { serviceId: input.serviceId, siteId: input.siteId, start: new Date(slot.start), capacity: slot.capacity });
-            if (!placed) throw new Refusal(fail('SLOT_FULL', { start: input.start }));
+            remaining = await repo.takePlace(tx, { serviceId: input.serviceId, siteId: input.siteId, start: new Date(slot.start), capacity: slot.capacity });
+            if (remaining === null) throw new Refusal(full());
             return inserted;
-          }));
+          });
+          // Committed: the count it left is now the database's own.
+          if (remaining !== null) await slotPlaces.learn(input.serviceId, slot.start, version, remaining);
+          return ok(row);
         } catch (err) {
-          if (err instanceof Refusal) return err.result;
+          if (err instanceof Refusal) {
+            if (err.result.error.code === 'SLOT_FULL') await slotPlaces.learn(input.serviceId, slot.start, version, 0);
+            return err.result;
+          }
           if (pgErrorCode(err) === '23505') {
             const constraint = constraintOf(err);
             if (constraint === 'appointments_person_service_day_uq') return fail('DUPLICATE_BOOKING', { serviceId: input.serviceId, date: day });
@@ -392,7 +436,10 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
       await deps.outbox.cancelFor(tx, id);
       return ok(updated as AppointmentRow);
     });
-    return result.ok ? ok(await present(result.value)) : result;
+    if (!result.ok) return result;
+    // After the commit, so no node refuses the place given back.
+    await slotPlaces.forget(result.value.serviceId, result.value.start.getTime());
+    return ok(await present(result.value));
   }
 
   /** Moves a booking to another slot of the same item: the new place is taken before the old is freed, in one transaction. */
@@ -405,15 +452,17 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
     if (!resolved.ok) return resolved;
     const { slot, day } = resolved.value;
     const now = clock.now();
+    let freed: number | null = null;
     try {
       const result = await db.transaction(async (tx): Promise<Result<AppointmentRow>> => {
         const row = await repo.findAppointment(tx, id, true);
         if (!row) return fail('NOT_FOUND', { resource: 'appointment' });
         if (row.status !== 'booked') return fail('INVALID_TRANSITION', { from: row.status, command: 'reschedule' });
         if (row.start.getTime() === slot.start) return ok(row);
-        if (!(await repo.takePlace(tx, { serviceId: row.serviceId, siteId: row.siteId, start: new Date(slot.start), capacity: slot.capacity }))) {
+        if ((await repo.takePlace(tx, { serviceId: row.serviceId, siteId: row.siteId, start: new Date(slot.start), capacity: slot.capacity })) === null) {
           throw new Refusal(fail('SLOT_FULL', { start: startIso }));
         }
+        freed = row.start.getTime();
         await repo.freePlace(tx, row.serviceId, row.start);
         const reminders = planReminders(slot.start, now);
         const updated = await repo.updateAppointment(tx, id, {
@@ -426,6 +475,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
         return ok(updated as AppointmentRow);
       });
       if (!result.ok) return result;
+      if (freed !== null) await slotPlaces.forget(current.serviceId, freed);
       await scheduleTimers(result.value);
       return ok(await present(result.value));
     } catch (err) {

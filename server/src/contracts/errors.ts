@@ -77,10 +77,22 @@ export function errorBody(error: DomainError): ErrorBody {
   return { error: { code: error.code, message: error.message ?? ERRORS[error.code].message, details: error.details ?? {} } };
 }
 
-/** Thrown at the HTTP edge to turn a domain error into a response; the error handler maps it. */
+/**
+ * Thrown at the HTTP edge to turn a domain error into a response; the error handler maps it. It is an
+ * answer, not a fault: it records no stack trace, which V8 would otherwise walk for every refusal (a
+ * visible share of a release-time burst of SLOT_FULL answers).
+ */
 export class AppError extends Error {
-  constructor(readonly domain: DomainError) {
-    super(domain.code);
+  readonly domain: DomainError;
+  constructor(domain: DomainError) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(domain.code);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    this.domain = domain;
   }
 }
 

@@ -7,6 +7,7 @@
  * carry the site's current seq without taking a new one, so boards never see gaps they could not fill.
  */
 import { sql } from 'drizzle-orm';
+import type { Redis } from 'ioredis';
 import type { Namespace } from 'socket.io';
 import { hallRooms, type CaseDeadlineEvent, type HallClientToServer, type HallServerToClient, type TicketCalledEvent } from '../contracts/events.ts';
 import type { Ticket } from '../contracts/dto.ts';
@@ -48,7 +49,34 @@ export interface HallEvents {
 /** Rationale: boards redraw at most a few times a second; 250 ms keeps counts live without a storm. */
 const QUEUE_CHANGED_COALESCE_MS = 250;
 
-export function createHallEvents(deps: { db: Db; hall: () => HallNamespace | null; sharedBusUp: () => boolean; onError: (err: unknown) => void }): HallEvents {
+/**
+ * The cluster-wide claim of `claimQueueChanged` in Redis: the first node to set the site's key for the
+ * window sends; the others learn how long it has left. Redis away: every node sends (as without Redis).
+ */
+export function redisWindowClaim(redis: Redis, keyPrefix: string): (siteId: string, windowMs: number) => Promise<number> {
+  return async (siteId, windowMs) => {
+    if (redis.status !== 'ready') return 0;
+    const key = `${keyPrefix}:${siteId}`;
+    if ((await redis.set(key, '1', 'PX', windowMs, 'NX')) === 'OK') return 0;
+    return Math.max(0, await redis.pttl(key));
+  };
+}
+
+export interface HallEventsDeps {
+  db: Db;
+  hall: () => HallNamespace | null;
+  sharedBusUp: () => boolean;
+  onError: (err: unknown) => void;
+  /**
+   * With several nodes: claims the site's coalescing window for the whole cluster. Resolves to 0 when this
+   * node got it (it sends), else to the milliseconds until it may try again. Without it each node coalesces
+   * on its own: with two nodes issuing, boards received two `queue.changed` per window instead of one, and a
+   * node's frames to its sockets are most of its CPU under a fan-out (bench/RESULTS.md, profiles).
+   */
+  claimQueueChanged?: (siteId: string, windowMs: number) => Promise<number>;
+}
+
+export function createHallEvents(deps: HallEventsDeps): HallEvents {
   /**
    * The socket.io Redis adapter drops a broadcast it cannot publish, local clients included. While Redis is
    * down, this node's clients still hear this node's events (`local`); other nodes' clients see a seq gap
@@ -124,11 +152,18 @@ export function createHallEvents(deps: { db: Db; hall: () => HallNamespace | nul
       const alreadyPending = pendingCounts.has(siteId);
       pendingCounts.set(siteId, counts);
       if (alreadyPending) return;
-      setTimeout(() => {
+      const fire = async () => {
+        // Another node sent within the window: send later (the counts are read then, so none is lost).
+        const wait = deps.claimQueueChanged ? await deps.claimQueueChanged(siteId, QUEUE_CHANGED_COALESCE_MS).catch(() => 0) : 0;
+        if (wait > 0) {
+          setTimeout(() => void fire(), wait).unref();
+          return;
+        }
         const latest = pendingCounts.get(siteId);
         pendingCounts.delete(siteId);
         if (latest) this.afterCommit(siteId, async () => this.queueChanged(siteId, await latest()));
-      }, QUEUE_CHANGED_COALESCE_MS).unref();
+      };
+      setTimeout(() => void fire(), QUEUE_CHANGED_COALESCE_MS).unref();
     },
     async flush() {
       while (pendingCounts.size > 0 || chains.size > 0) {
