@@ -115,7 +115,12 @@ export interface SimScenario {
   withinMin?: number;
   /** Per-hour statistics (default true); long steady-state runs skip them. */
   hourly?: boolean;
+  /** The calling order; default the hall's own (`pickNext`, deadline order). Benchmarks pass baselines. */
+  order?: CallOrder;
 }
+
+/** Which waiting ticket a window calls next (undefined: none it may serve). */
+export type CallOrder = (waiting: readonly SimTicket[], w: CallingWindow) => SimTicket | undefined;
 
 export interface SimTicket extends QueuedTicket {
   channel: Channel;
@@ -154,7 +159,7 @@ export interface SimRun {
 /** Simulates one day (or one long steady-state stretch). Same scenario and seed → same result. */
 export function simulate(scenario: SimScenario, seed: number): SimRun {
   const day = drawDay(scenario, seed);
-  play(scenario.windows, day);
+  play(scenario.windows, day, scenario.order);
   return { tickets: day.tickets, ...summarise(scenario, day.tickets) };
 }
 
@@ -242,7 +247,7 @@ type WindowEvent = { at: number; seq: number; kind: 'open' | 'close' | 'free'; w
  * window events come first (a window freeing at 10:00 calls among those already waiting, then the 10:00
  * arrival queues), then arrivals in ticket order.
  */
-function play(windows: readonly SimWindow[], day: Day): void {
+function play(windows: readonly SimWindow[], day: Day, order: CallOrder = pick): void {
   // Compared without subtraction: an always-open window opens at −Infinity.
   const events = new MinHeap<WindowEvent>((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.seq - b.seq));
   let seq = 0;
@@ -272,7 +277,7 @@ function play(windows: readonly SimWindow[], day: Day): void {
   /** The window presses call-next: true if it got someone. */
   const call = (window: number, at: number): boolean => {
     const w = windows[window] as SimWindow;
-    const next = pick(waiting, w);
+    const next = order(waiting, w);
     if (!next) return false;
     const last = waiting.pop() as SimTicket;
     if (last !== next) waiting[waiting.indexOf(next)] = last;
@@ -443,7 +448,7 @@ export function createReplicator(scenario: Omit<SimScenario, 'windows'>, seed: n
       const runs: Omit<SimRun, 'tickets'>[] = [];
       for (let i = 0; i < replications; i++) {
         const day = (days[i] ??= drawDay(scenario, deriveSeed(seed, i)));
-        play(windows, day);
+        play(windows, day, scenario.order);
         runs.push(summarise(scenario, day.tickets));
       }
       return combine(runs);
