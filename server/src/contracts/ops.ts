@@ -86,6 +86,7 @@ export const StaffingPlanView = Type.Object({
     meanHandleMin: Type.Number(),
     windowsNeeded: Type.Integer(),
     expectedShareWithinTarget: Type.Number(),
+    badDayShareWithinTarget: Nullable(Type.Number({ description: 'share within target on a bad day: the 10th percentile over the simulated days (null with engine erlangC)' })),
     expectedMeanWaitMin: Nullable(Type.Number()),
   })),
 });

@@ -301,6 +301,8 @@ export const zh = {
   'plan.windowsNeeded': '建议开窗',
   'plan.openNow': '当前开放',
   'plan.share': '按时叫号',
+  'plan.badDay': '不利日按时',
+  'plan.badDayHint': '模拟的十天里最差那一天的按时叫号比例（第 10 百分位）：按此人数排班，十天中约有一天低于此值',
   'plan.meanWait': '平均等待',
 } as const;
 
@@ -608,5 +610,7 @@ export const en: Record<MessageKey, string> = {
   'plan.windowsNeeded': 'Windows needed',
   'plan.openNow': 'Open now',
   'plan.share': 'On time',
+  'plan.badDay': 'On time, bad day',
+  'plan.badDayHint': 'On time on the worst day in ten of the simulated days (10th percentile): staffed like this, about one day in ten does worse',
   'plan.meanWait': 'Mean wait',
 };

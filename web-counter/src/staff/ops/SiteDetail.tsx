@@ -2,7 +2,7 @@
  * One site (or a district with everything below it): today by item, the last seven days, today's windows
  * and clerks, and the staffing plan for a chosen day.
  */
-import { Alert, Button, Card, Col, Empty, Form, Input, InputNumber, Row, Select, Space, Table, Tabs, Typography } from 'antd';
+import { Alert, Button, Card, Col, Empty, Form, Input, InputNumber, Row, Select, Space, Table, Tabs, Tooltip, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import type { StaffingPlanView, StatsView } from '@yichuang/server/contracts';
 import { api, isMissingEndpoint } from '../../lib/api.ts';
@@ -236,6 +236,14 @@ function Staffing({ siteId, openWindows }: { siteId: string; openWindows: number
                   { title: t('plan.arrivals'), dataIndex: 'expectedArrivals', align: 'right', render: (v: number) => v.toFixed(1) },
                   { title: t('plan.windowsNeeded'), dataIndex: 'windowsNeeded', align: 'right', render: (v: number) => <b>{v}</b> },
                   { title: t('plan.share'), dataIndex: 'expectedShareWithinTarget', align: 'right', render: (v: number) => percent(v) },
+                  // The mean hides the risk of staffing at the stability floor; a bad day shows it.
+                  {
+                    title: <Tooltip title={t('plan.badDayHint')}>{t('plan.badDay')}</Tooltip>,
+                    dataIndex: 'badDayShareWithinTarget',
+                    align: 'right',
+                    render: (v: number | null, h: StaffingPlanView['hours'][number]) =>
+                      v === null ? '—' : <Typography.Text type={v < plan.serviceLevel ? 'danger' : undefined} data-testid={`bad-day-${h.hour}`}>{percent(v)}</Typography.Text>,
+                  },
                   { title: t('plan.meanWait'), dataIndex: 'expectedMeanWaitMin', align: 'right', render: (v: number | null) => (v === null ? '—' : v.toFixed(1)) },
                 ]}
               />
