@@ -117,6 +117,17 @@ export interface SimScenario {
   hourly?: boolean;
   /** The calling order; default the hall's own (`pickNext`, deadline order). Benchmarks pass baselines. */
   order?: CallOrder;
+  /**
+   * Sees the hall as each ticket joins it (already waiting, before a free window calls it): what the
+   * server sees when it gives a new ticket its wait estimate. The outcomes bench checks that estimate.
+   */
+  onArrival?: (ticket: SimTicket, hall: HallView) => void;
+}
+
+export interface HallView {
+  now: number;
+  waiting: readonly SimTicket[];
+  windows: readonly { window: SimWindow; open: boolean; serving: SimTicket | null }[];
 }
 
 /** Which waiting ticket a window calls next (undefined: none it may serve). */
@@ -159,7 +170,7 @@ export interface SimRun {
 /** Simulates one day (or one long steady-state stretch). Same scenario and seed → same result. */
 export function simulate(scenario: SimScenario, seed: number): SimRun {
   const day = drawDay(scenario, seed);
-  play(scenario.windows, day, scenario.order);
+  play(scenario.windows, day, scenario.order, scenario.onArrival);
   return { tickets: day.tickets, ...summarise(scenario, day.tickets) };
 }
 
@@ -247,11 +258,12 @@ type WindowEvent = { at: number; seq: number; kind: 'open' | 'close' | 'free'; w
  * window events come first (a window freeing at 10:00 calls among those already waiting, then the 10:00
  * arrival queues), then arrivals in ticket order.
  */
-function play(windows: readonly SimWindow[], day: Day, order: CallOrder = pick): void {
+function play(windows: readonly SimWindow[], day: Day, order: CallOrder = pick, onArrival?: SimScenario['onArrival']): void {
   // Compared without subtraction: an always-open window opens at −Infinity.
   const events = new MinHeap<WindowEvent>((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.seq - b.seq));
   let seq = 0;
   const busy = windows.map(() => false);
+  const serving: (SimTicket | null)[] = windows.map(() => null);
   /** Open, idle, and nothing it may serve is waiting: calls as soon as a ticket for it arrives. */
   const ready = windows.map(() => false);
   let readyCount = 0;
@@ -284,6 +296,7 @@ function play(windows: readonly SimWindow[], day: Day, order: CallOrder = pick):
     next.calledAt = at;
     next.windowId = w.id;
     busy[window] = true;
+    serving[window] = next;
     setReady(window, false);
     events.push({ at: at + next.handleMin * MIN_MS, seq: seq++, kind: 'free', window });
     return true;
@@ -296,6 +309,10 @@ function play(windows: readonly SimWindow[], day: Day, order: CallOrder = pick):
     if (ticket !== undefined && (e === undefined || ticket.arrivalAt < e.at)) {
       a++;
       waiting.push(ticket);
+      if (onArrival) {
+        const now = ticket.arrivalAt;
+        onArrival(ticket, { now, waiting, windows: windows.map((w, i) => ({ window: w, open: openAt(w, now, false), serving: serving[i] ?? null })) });
+      }
       // A ready window that may serve it calls at once (the lowest-numbered one, as clerks would race).
       for (let i = 0; readyCount > 0 && i < windows.length; i++) {
         if (ready[i] && call(i, ticket.arrivalAt)) break;
@@ -315,6 +332,7 @@ function play(windows: readonly SimWindow[], day: Day, order: CallOrder = pick):
         break;
       case 'free':
         busy[e.window] = false;
+        serving[e.window] = null;
         // Still open, or past a draining close: keep calling; with nothing to call, wait only if open.
         if (!(openAt(windows[e.window] as SimWindow, e.at, true) && call(e.window, e.at))) {
           setReady(e.window, openAt(windows[e.window] as SimWindow, e.at, false));
@@ -450,7 +468,7 @@ export function createReplicator(scenario: Omit<SimScenario, 'windows'>, seed: n
       const runs: Omit<SimRun, 'tickets'>[] = [];
       for (let i = 0; i < replications; i++) {
         const day = (days[i] ??= drawDay(scenario, deriveSeed(seed, i)));
-        play(windows, day, scenario.order);
+        play(windows, day, scenario.order, scenario.onArrival);
         runs.push(summarise(scenario, day.tickets));
       }
       return combine(runs);
