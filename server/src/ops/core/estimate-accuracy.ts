@@ -29,6 +29,11 @@ export interface EstimateAccuracy {
  */
 const EDGE_MIN = 0.5;
 
+/** Whether an actual wait falls in the range a citizen was shown (whole minutes, so ±half a minute). */
+export function insideRange(actualMin: number, lowMin: number, highMin: number): boolean {
+  return actualMin >= lowMin - EDGE_MIN && actualMin <= highMin + EDGE_MIN;
+}
+
 export function estimateAccuracy(records: Iterable<EstimateRecord>): EstimateAccuracy {
   let n = 0;
   let abs = 0;
@@ -39,7 +44,7 @@ export function estimateAccuracy(records: Iterable<EstimateRecord>): EstimateAcc
     const err = r.actualMin - r.estimateMin;
     abs += Math.abs(err);
     signed += err;
-    if (r.actualMin >= r.lowMin - EDGE_MIN && r.actualMin <= r.highMin + EDGE_MIN) inside++;
+    if (insideRange(r.actualMin, r.lowMin, r.highMin)) inside++;
   }
   if (n === 0) return { tickets: 0, maeMin: null, biasMin: null, shareInRange: null };
   return { tickets: n, maeMin: abs / n, biasMin: signed / n, shareInRange: inside / n };
