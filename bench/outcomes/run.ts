@@ -114,7 +114,7 @@ the offered work is the utilisation × the open window time (${scenario.expected
 ${DAYS} days per point (fixed seeds; every calling order sees the same citizens), mean ±95 % interval across days.
 Targets as promised: appointment called within 10 min (general) / 30 min (complex) of max(slot, check-in);
 walk-in within 30 / 60 min of its ticket; a priority citizen is judged by the same target as everyone.
-Waits are from that same starting point. \`npm run bench:outcomes\`, ${elapsedS.toFixed(0)} s wall,
+Waits are from that same starting point (a booked citizen called before the slot waited 0). \`npm run bench:outcomes\`, ${elapsedS.toFixed(0)} s wall,
 ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s CPU on ${os.cpus()[0]?.model ?? 'unknown'} (node ${process.version}).
 
 ${table}`;
