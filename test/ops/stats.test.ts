@@ -40,12 +40,14 @@ interface Seed {
   window?: 'w1' | 'w2' | null;
   clerk?: 'clerk' | 'clerk2';
   eta?: number;
+  /** The high end of the range shown at issue (the range is eta–high). */
+  high?: number;
 }
 
 /** Hand-made history. Walk-in targets: general 30 min, complex 60 min; handling target 20 min. */
 const SEED: Seed[] = [
   // D1, window 1, clerk: waits 5, 20, 40 (no-show), 10 min; handling 10, 25, 10 min.
-  { key: 't1', day: D1, status: 'done', issued: '09:00', due: '09:30', called: '09:05', started: '09:06', finished: '09:16', window: 'w1', clerk: 'clerk', eta: 3 },
+  { key: 't1', day: D1, status: 'done', issued: '09:00', due: '09:30', called: '09:05', started: '09:06', finished: '09:16', window: 'w1', clerk: 'clerk', eta: 3, high: 6 },
   { key: 't2', day: D1, status: 'done', issued: '09:00', due: '09:30', called: '09:20', started: '09:21', finished: '09:46', window: 'w1', clerk: 'clerk', eta: 25 },
   { key: 't3', day: D1, status: 'noShow', issued: '09:10', due: '09:40', called: '09:50', finished: '09:55', window: 'w1', clerk: 'clerk' },
   { key: 't4', day: D1, service: 'complex', status: 'done', issued: '10:00', due: '11:00', called: '10:10', started: '10:11', finished: '10:21', window: 'w1', clerk: 'clerk', eta: 10 },
@@ -54,7 +56,7 @@ const SEED: Seed[] = [
   { key: 't6', day: D1, status: 'cancelled', issued: '09:00', due: '09:30', finished: '09:10' },
   { key: 't7', day: D1, status: 'waiting', issued: '16:00', due: '16:30' },
   // D2, window 2, clerk2: waits 2 and 40 min, handling 10 and 15 min.
-  { key: 'u1', day: D2, status: 'done', issued: '09:00', due: '09:30', called: '09:02', started: '09:03', finished: '09:13', window: 'w2', clerk: 'clerk2', eta: 5 },
+  { key: 'u1', day: D2, status: 'done', issued: '09:00', due: '09:30', called: '09:02', started: '09:03', finished: '09:13', window: 'w2', clerk: 'clerk2', eta: 5, high: 8 },
   { key: 'u2', day: D2, status: 'done', issued: '09:00', due: '09:30', called: '09:40', started: '09:41', finished: '09:56', window: 'w2', clerk: 'clerk2' },
   // Today (live; the clock reads 12:30 once the setup is done): one served since 09:10, one waiting past its due time.
   { key: 'v1', day: TODAY, status: 'serving', issued: '09:00', due: '09:30', called: '09:10', started: '09:11', window: 'w1', clerk: 'clerk' },
@@ -75,7 +77,7 @@ async function seed() {
       issuedAt: at(s.day, s.issued), waitAnchorAt: at(s.day, s.issued), dueAt: at(s.day, s.due),
       calledAt: s.called ? at(s.day, s.called) : null, lastCalledAt: s.called ? at(s.day, s.called) : null, callCount: s.called ? 1 : 0,
       startedAt: s.started ? at(s.day, s.started) : null, finishedAt: s.finished ? at(s.day, s.finished) : null,
-      windowId, etaAtIssueMin: s.eta ?? null, accessTokenHash: hashToken(`token-${s.key}`),
+      windowId, etaAtIssueMin: s.eta ?? null, etaHighAtIssueMin: s.high ?? null, accessTokenHash: hashToken(`token-${s.key}`),
     }).returning();
     ids[s.key] = row!.id;
     if (s.called && s.clerk) {
@@ -114,7 +116,8 @@ function expectSiteFigures(body: any) {
     // Handled 10, 25, 10, 10, 15 against 20 min: 4 of 5, mean 14.
     handleSlaMet: 0.8, meanHandleMin: 14,
     // |3−5|, |25−20|, |10−10|, |5−2|: MAE 10/4; signed (−2 + 5 + 0 + 3)/4.
-    waitEstimate: { count: 4, maeMin: 2.5, biasMin: 1.5 },
+    // Ranges shown: t1 3–6 min (waited 5: inside), u1 5–8 min (waited 2: below); the others had none.
+    waitEstimate: { count: 4, maeMin: 2.5, biasMin: 1.5, shareInRange: 0.5 },
   });
   const general = body.byService.find((s: any) => s.serviceId === hall.services.general);
   expect(general).toMatchObject({ name: '居住证办理', tickets: 10, served: 4, avgWaitMin: 19.5, waitSlaMet: 0.444 });

@@ -44,7 +44,12 @@ export const StatsView = Type.Object({
   byWindow: Type.Array(Type.Object({ windowId: Id, number: Nullable(Type.Integer()), name: Type.String(), calls: Type.Integer(), served: Type.Integer(), meanHandleMin: Min })),
   clerks: Type.Array(Type.Object({ staffId: Id, displayName: Type.String(), calls: Type.Integer(), served: Type.Integer(), meanHandleMin: Min, idleShare: Ratio })),
   bySite: Type.Optional(Type.Array(Type.Object({ siteId: Id, name: Type.String(), ...TicketFigures }))),
-  waitEstimate: Type.Object({ count: Type.Integer(), maeMin: Min, biasMin: Nullable(Type.Number({ description: 'mean of estimate − actual: > 0 over-estimates' })) }),
+  waitEstimate: Type.Object({
+    count: Type.Integer(),
+    maeMin: Min,
+    biasMin: Nullable(Type.Number({ description: 'mean of estimate − actual: > 0 over-estimates' })),
+    shareInRange: Nullable(Type.Number({ minimum: 0, maximum: 1, description: 'share of called tickets whose wait fell inside the range given at issue (estimate–high, ±0.5 min)' })),
+  }),
   ratings: RatingFigures,
   cases: Type.Object({
     count: Type.Integer({ description: 'opened in the range' }),
@@ -86,6 +91,7 @@ export const StaffingPlanView = Type.Object({
     meanHandleMin: Type.Number(),
     windowsNeeded: Type.Integer(),
     expectedShareWithinTarget: Type.Number(),
+    badDayShareWithinTarget: Nullable(Type.Number({ description: 'share within target on a bad day: the 10th percentile over the simulated days (null with engine erlangC)' })),
     expectedMeanWaitMin: Nullable(Type.Number()),
   })),
 });

@@ -5,7 +5,7 @@ const M = 60_000;
 const T0 = Date.UTC(2026, 10, 23, 1, 0); // 09:00 in Shanghai
 const base: TicketFact = {
   serviceId: 's1', windowId: 'w1', clerkId: 'c1', status: 'done', issuedAt: T0, dueAt: T0 + 30 * M,
-  calledAt: null, startedAt: null, finishedAt: null, etaAtIssueMin: null, targetHandleMin: 20,
+  calledAt: null, startedAt: null, finishedAt: null, etaAtIssueMin: null, etaHighAtIssueMin: null, targetHandleMin: 20,
 };
 /** Issued at minute `i`, called at `c`, served `s`..`f` (minutes after T0). */
 const ticket = (i: number, c: number | null, s: number | null, f: number | null, over: Partial<TicketFact> = {}): TicketFact => ({
@@ -16,8 +16,8 @@ const ticket = (i: number, c: number | null, s: number | null, f: number | null,
 describe('factsOfDay and summaries', () => {
   // Clerk c1 at window w1: four tickets. Waits 5, 20, 40, 10 min; handling 10, 25 min; one no-show.
   const day = [
-    ticket(0, 5, 6, 16, { etaAtIssueMin: 3 }),
-    ticket(0, 20, 21, 46, { etaAtIssueMin: 25 }),
+    ticket(0, 5, 6, 16, { etaAtIssueMin: 3, etaHighAtIssueMin: 6 }),
+    ticket(0, 20, 21, 46, { etaAtIssueMin: 25, etaHighAtIssueMin: 40 }),
     ticket(10, 50, null, 55, { status: 'noShow' }),
     ticket(60, 70, 71, 81, { serviceId: 's2', etaAtIssueMin: 10 }),
     // Never called: cancelled after its due time (a miss), cancelled before it (not measured), waiting past due (a miss).
@@ -44,7 +44,15 @@ describe('factsOfDay and summaries', () => {
     expect(summariseService(facts.byService.s2!)).toMatchObject({ tickets: 1, served: 1, avgWaitMin: 10, waitSlaMet: 1 });
     expect(summariseWindow(facts.byWindow.w1!)).toEqual({ calls: 4, served: 3, meanHandleMin: 15 });
     // |3 − 5| + |25 − 20| + |10 − 10| = 7 over 3 → 2.3; signed (−2 + 5 + 0) / 3 = 1.
-    expect(waitEstimateOf(totalOf(facts))).toEqual({ count: 3, maeMin: 2.3, biasMin: 1 });
+    // Ranges 3–6 (waited 5: inside) and 25–40 (waited 20: below); the third ticket was shown no range.
+    expect(waitEstimateOf(totalOf(facts))).toEqual({ count: 3, maeMin: 2.3, biasMin: 1, shareInRange: 0.5 });
+  });
+
+  it('reads a roll-up written before ranges were counted as "no range figure", not as zero', () => {
+    const old = totalOf(facts) as Partial<ReturnType<typeof totalOf>>;
+    delete old.etaRanged;
+    delete old.etaInRange;
+    expect(waitEstimateOf(totalOf(mergeFacts([{ ...facts, byService: { s1: old as ReturnType<typeof totalOf> } }]))).shareInRange).toBeNull();
   });
 
   it('gives a clerk its idle share between its first call and its last finish', () => {

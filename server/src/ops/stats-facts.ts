@@ -13,8 +13,11 @@
  * - A clerk's idle share = 1 − busy / staffed, busy = union of [first call, end] of the tickets it called,
  *   staffed = from its first call to its last end that day (window open/close times are not logged).
  * - Wait-estimate accuracy: mean absolute error of the estimate given at issue (`etaAtIssueMin`) against the
- *   actual wait, over called tickets that got an estimate.
+ *   actual wait, over called tickets that got an estimate; bias = mean of estimate − actual; share in range =
+ *   share of those with a range (`etaAtIssueMin`–`etaHighAtIssueMin`, as the citizen's screen shows it)
+ *   whose wait fell inside it (`insideRange`, the outcomes bench's definition).
  */
+import { insideRange } from './core/estimate-accuracy.ts';
 import { assertUnreachable, type TicketStatus } from '../queue/core/types.ts';
 
 export interface TicketFact {
@@ -29,6 +32,7 @@ export interface TicketFact {
   startedAt: number | null;
   finishedAt: number | null;
   etaAtIssueMin: number | null;
+  etaHighAtIssueMin: number | null;
   targetHandleMin: number;
 }
 
@@ -50,6 +54,9 @@ export interface ServiceFacts {
   etaCount: number;
   etaAbsErrMinSum: number;
   etaErrMinSum: number;
+  /** Called tickets given a range at issue, and those whose wait fell inside it (absent in older roll-ups). */
+  etaRanged: number;
+  etaInRange: number;
 }
 
 export interface WindowFacts {
@@ -75,6 +82,7 @@ export const emptyFacts = (): DayFacts => ({ byService: {}, byWindow: {}, byCler
 const emptyService = (): ServiceFacts => ({
   tickets: 0, served: 0, noShows: 0, cancelled: 0, transferred: 0, called: 0, waitSecSum: 0, waitSecs: [],
   waitMeasured: 0, waitMet: 0, handled: 0, handleSecSum: 0, handleMet: 0, etaCount: 0, etaAbsErrMinSum: 0, etaErrMinSum: 0,
+  etaRanged: 0, etaInRange: 0,
 });
 const emptyWindow = (): WindowFacts => ({ calls: 0, served: 0, handled: 0, handleSecSum: 0 });
 const emptyClerk = (): ClerkFacts => ({ ...emptyWindow(), busySec: 0, staffedSec: 0 });
@@ -141,6 +149,10 @@ export function factsOfDay(tickets: readonly TicketFact[], now: number): DayFact
         s.etaCount++;
         s.etaAbsErrMinSum += Math.abs(err);
         s.etaErrMinSum += err;
+        if (t.etaHighAtIssueMin !== null) {
+          s.etaRanged++;
+          if (insideRange(waitSec / 60, t.etaAtIssueMin, t.etaHighAtIssueMin)) s.etaInRange++;
+        }
       }
       const targets: [Record<string, WindowFacts | ClerkFacts>, string | null, () => WindowFacts | ClerkFacts][] = [
         [facts.byWindow, t.windowId, emptyWindow],
@@ -272,11 +284,14 @@ export function totalOf(f: DayFacts): ServiceFacts {
   return total;
 }
 
-export function waitEstimateOf(s: ServiceFacts): { count: number; maeMin: number | null; biasMin: number | null } {
+export function waitEstimateOf(s: ServiceFacts): { count: number; maeMin: number | null; biasMin: number | null; shareInRange: number | null } {
+  // Roll-ups written before the range was counted lack the two fields.
+  const ranged = s.etaRanged ?? 0;
   return {
     count: s.etaCount,
     maeMin: s.etaCount > 0 ? Math.round((s.etaAbsErrMinSum / s.etaCount) * 10) / 10 : null,
     biasMin: s.etaCount > 0 ? Math.round((s.etaErrMinSum / s.etaCount) * 10) / 10 : null,
+    shareInRange: ranged > 0 ? Math.round(((s.etaInRange ?? 0) / ranged) * 1000) / 1000 : null,
   };
 }
 

@@ -20,6 +20,8 @@ declare module 'fastify' {
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 /** Rationale: a ticket whose dueAt is this close with no call is "at risk" on the dashboard and here. */
 const AT_RISK_HORIZON_SEC = 120;
+/** Rationale: a rolling day keeps the gauges meaningful at any scrape time, across midnight. */
+const ESTIMATE_WINDOW_H = 24;
 
 export default fp(async function metrics(app: FastifyInstance) {
   const registry = new Registry();
@@ -31,6 +33,10 @@ export default fp(async function metrics(app: FastifyInstance) {
   const waiting = new Gauge({ name: 'yc_tickets_waiting', help: 'Waiting tickets per site', labelNames: ['site'], registers: [registry] });
   const oldest = new Gauge({ name: 'yc_oldest_wait_seconds', help: 'Longest current wait per site', labelNames: ['site'], registers: [registry] });
   const atRisk = new Gauge({ name: 'yc_sla_at_risk', help: `Waiting tickets within ${AT_RISK_HORIZON_SEC} s of (or past) their dueAt`, labelNames: ['site'], registers: [registry] });
+  // The wait estimate given at issue against the actual wait (as the dashboard's stats define them).
+  const estimateMae = new Gauge({ name: 'yc_wait_estimate_mae_minutes', help: `Mean |estimate given at issue − actual wait| of tickets called in the last ${ESTIMATE_WINDOW_H} h`, labelNames: ['site'], registers: [registry] });
+  const estimateBias = new Gauge({ name: 'yc_wait_estimate_bias_minutes', help: `Mean (estimate − actual wait), last ${ESTIMATE_WINDOW_H} h: below 0 citizens waited longer than told`, labelNames: ['site'], registers: [registry] });
+  const estimateInRange = new Gauge({ name: 'yc_wait_estimate_in_range_ratio', help: `Share of actual waits inside the range given at issue (±0.5 min), last ${ESTIMATE_WINDOW_H} h`, labelNames: ['site'], registers: [registry] });
   const sockets = new Gauge({ name: 'yc_socket_connections', help: 'socket.io connections on this node per namespace', labelNames: ['namespace'], registers: [registry] });
   const up = new Gauge({ name: 'yc_dependency_up', help: '1 when a dependency answers', labelNames: ['dependency'], registers: [registry] });
   const mediaWorkers = new Gauge({ name: 'yc_media_workers_alive', help: 'Live mediasoup workers on this node', registers: [registry] });
@@ -79,6 +85,26 @@ export default fp(async function metrics(app: FastifyInstance) {
         waiting.set({ site: r.site }, r.waiting);
         oldest.set({ site: r.site }, Number(r.oldest));
         atRisk.set({ site: r.site }, r.at_risk);
+      }
+      // Same definitions as ops/stats-facts (and ops/core/estimate-accuracy's insideRange), in SQL so a
+      // scrape reads one row per site instead of every ticket of the day.
+      const estimates = (await db.execute(sql`
+        SELECT s.code AS site,
+               avg(abs(t.eta_at_issue_min - w.min))::float8 AS mae,
+               avg(t.eta_at_issue_min - w.min)::float8 AS bias,
+               (count(*) FILTER (WHERE w.min BETWEEN t.eta_at_issue_min - 0.5 AND t.eta_high_at_issue_min + 0.5))::float8
+                 / nullif(count(t.eta_high_at_issue_min), 0) AS in_range
+        FROM tickets t JOIN sites s ON s.id = t.site_id
+        CROSS JOIN LATERAL (SELECT extract(epoch from t.called_at - t.issued_at) / 60 AS min) w
+        WHERE t.called_at > now() - make_interval(hours => ${ESTIMATE_WINDOW_H}) AND t.eta_at_issue_min IS NOT NULL
+        GROUP BY s.code`)) as unknown as { rows: { site: string; mae: number; bias: number; in_range: number | null }[] };
+      estimateMae.reset();
+      estimateBias.reset();
+      estimateInRange.reset();
+      for (const r of estimates.rows) {
+        estimateMae.set({ site: r.site }, Number(r.mae));
+        estimateBias.set({ site: r.site }, Number(r.bias));
+        if (r.in_range !== null) estimateInRange.set({ site: r.site }, Number(r.in_range));
       }
     }
     for (const ns of ['/hall', '/media']) sockets.set({ namespace: ns }, app.io.of(ns).sockets.size);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveServiceTargets, type ServiceTargets } from '../../queue/core/types.ts';
 import { mmc, shareWithin } from './erlang-c.ts';
+import { deriveSeed } from './rng.ts';
 import { HOUR_MS, replicate, simulate, type SimScenario, type SimService, type SimWindow } from './simulator.ts';
 
 const MIN = 60_000;
@@ -185,6 +186,17 @@ describe('simulate: random streams', () => {
       }
     }
     expect(elderly / ne).toBeLessThan(normal / nn);
+  });
+
+  it('per hour, a bad day is the 10th percentile of that hour\'s share over the replications', () => {
+    const busy: SimScenario = { ...scenario, windows: scenario.windows.slice(0, 2) };
+    const r = replicate(busy, { replications: 20, seed: 5 });
+    for (const h of r.perHour) {
+      const shares = Array.from({ length: 20 }, (_, i) => simulate(busy, deriveSeed(5, i)).perHour.find((x) => x.hourStart === h.hourStart)?.shareWithinTarget ?? 1);
+      shares.sort((a, b) => a - b);
+      expect(h.shareWithinTargetP10).toBe(shares[1]); // nearest rank: ⌈0.1 · 20⌉ = 2nd
+    }
+    expect(r.perHour.some((h) => h.shareWithinTargetP10 < h.shareWithinTarget.mean)).toBe(true);
   });
 
   it('changing windows keeps the citizens (common random numbers)', () => {

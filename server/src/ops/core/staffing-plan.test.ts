@@ -16,6 +16,7 @@ describe('planStaffing: Erlang C only', () => {
         meanHandleMin: 15,
         windowsNeeded: 18,
         expectedShareWithinTarget: 0.951,
+        badDayShareWithinTarget: null,
         expectedMeanWaitMin: 1.8,
       });
     }
@@ -73,7 +74,7 @@ describe('planStaffing: Erlang C only', () => {
   it('an hour nobody comes keeps one window open, meets its target and waits nobody', () => {
     const plan = planStaffing({ ...empty, openingHours: [8], simulation: { enabled: false } });
     expect(plan.hours).toEqual([
-      { hour: 8, expectedArrivals: 0, meanHandleMin: 20, windowsNeeded: 1, expectedShareWithinTarget: 1, expectedMeanWaitMin: 0 },
+      { hour: 8, expectedArrivals: 0, meanHandleMin: 20, windowsNeeded: 1, expectedShareWithinTarget: 1, badDayShareWithinTarget: null, expectedMeanWaitMin: 0 },
     ]);
   });
 
@@ -113,6 +114,24 @@ describe('planStaffing: simulator confirms and corrects', { timeout: 60_000 }, (
     const shares = (reps: number) => evaluatePlan(input, windows, reps).map((o) => Math.round(o.share * 1000) / 1000);
     const reported = plan.hours.map((h) => h.expectedShareWithinTarget);
     expect([shares(20), shares(80)]).toContainEqual(reported);
+  });
+
+  it('says how a bad day goes: the 10th percentile of each hour\'s share over the simulated days', () => {
+    const input = { ...whatIf60x15, openingHours: [9, 10, 13, 14] };
+    const plan = planStaffing(input);
+    for (const h of plan.hours) {
+      // Not bounded by the mean: an hour perfect on 9 days in 10 and poor on the tenth has P10 = 1.
+      expect(h.badDayShareWithinTarget).toBeGreaterThanOrEqual(0);
+      expect(h.badDayShareWithinTarget).toBeLessThanOrEqual(1);
+    }
+    // Staffed so the mean meets 90 %, the steady hours still fall short of it one day in ten: the risk the
+    // mean alone hides.
+    expect(plan.hours.some((h) => (h.badDayShareWithinTarget ?? 1) < 0.9)).toBe(true);
+    // More windows make the bad day better too.
+    const windows = plan.hours.map((h) => h.windowsNeeded);
+    const base = evaluatePlan(input, windows, 80);
+    const more = evaluatePlan(input, windows.map((w) => w + 2), 80);
+    base.forEach((o, i) => expect(more[i]?.shareP10).toBeGreaterThanOrEqual(o.shareP10));
   });
 
   it('EDF with mixed targets beats FCFS: the simulator takes Erlang C’s 17 down to 16', () => {

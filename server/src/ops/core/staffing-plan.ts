@@ -105,6 +105,11 @@ export interface StaffingHour {
   meanHandleMin: number;
   windowsNeeded: number;
   expectedShareWithinTarget: number;
+  /**
+   * The share within target on a bad day (10th percentile over the simulated days); `null` with Erlang C
+   * alone. An hour staffed at the stability floor can average well and still fail one day in ten.
+   */
+  badDayShareWithinTarget: number | null;
   /** `null` only when even `maxWindows` cannot keep up (the queue grows without bound). */
   expectedMeanWaitMin: number | null;
 }
@@ -150,7 +155,7 @@ export function planStaffing(input: StaffingPlanInput): StaffingPlan {
     return {
       hours: r.hours.map((h, i) => {
         const e = erlang[i] as ErlangHour;
-        return row(h, e.windows, e.share, e.meanWaitMin);
+        return row(h, e.windows, e.share, e.meanWaitMin, null);
       }),
     };
   }
@@ -158,18 +163,19 @@ export function planStaffing(input: StaffingPlanInput): StaffingPlan {
   return {
     hours: r.hours.map((h, i) => {
       const s = sim[i] as HourOutcome;
-      return row(h, windows[i] ?? 0, s.share, s.meanWaitMin);
+      return row(h, windows[i] ?? 0, s.share, s.meanWaitMin, s.shareP10);
     }),
   };
 }
 
-function row(h: HourModel, windowsNeeded: number, share: number, meanWaitMin: number | null): StaffingHour {
+function row(h: HourModel, windowsNeeded: number, share: number, meanWaitMin: number | null, badDayShare: number | null): StaffingHour {
   return {
     hour: h.hour,
     expectedArrivals: round(h.rate, 1),
     meanHandleMin: round(h.meanHandleMin, 1),
     windowsNeeded,
     expectedShareWithinTarget: round(share, 3),
+    badDayShareWithinTarget: badDayShare === null ? null : round(badDayShare, 3),
     expectedMeanWaitMin: meanWaitMin === null || !Number.isFinite(meanWaitMin) ? null : round(meanWaitMin, 1),
   };
 }
@@ -308,6 +314,8 @@ export interface HourOutcome {
   /** 95 % CI of `share` over the replications. */
   shareLow: number;
   shareHigh: number;
+  /** 10th percentile of the hour's share over the simulated days. */
+  shareP10: number;
   meanWaitMin: number;
 }
 
@@ -403,7 +411,13 @@ function simulatePlan(r: Resolved, windowsPerHour: readonly number[], replicatio
   return r.hours.map((h) => {
     const e = byHour.get(h.hour);
     const share = e?.shareWithinTarget;
-    return { share: share?.mean ?? 1, shareLow: share?.low ?? 1, shareHigh: share?.high ?? 1, meanWaitMin: e?.meanWaitMin.mean ?? 0 };
+    return {
+      share: share?.mean ?? 1,
+      shareLow: share?.low ?? 1,
+      shareHigh: share?.high ?? 1,
+      shareP10: e?.shareWithinTargetP10 ?? 1,
+      meanWaitMin: e?.meanWaitMin.mean ?? 0,
+    };
   });
 }
 

@@ -2,7 +2,7 @@
  * One site (or a district with everything below it): today by item, the last seven days, today's windows
  * and clerks, and the staffing plan for a chosen day.
  */
-import { Alert, Button, Card, Col, Empty, Form, Input, InputNumber, Row, Select, Space, Table, Tabs, Typography } from 'antd';
+import { Alert, Button, Card, Col, Empty, Form, Input, InputNumber, Row, Select, Space, Table, Tabs, Tooltip, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import type { StaffingPlanView, StatsView } from '@yichuang/server/contracts';
 import { api, isMissingEndpoint } from '../../lib/api.ts';
@@ -26,6 +26,7 @@ export function SiteDetail({ row, stats, statsMissing }: { row: SiteRow; stats: 
           { key: 'days', label: t('ops.tab.byDay'), children: <ByDay siteId={row.site.id} /> },
           { key: 'plan', label: t('ops.tab.staffing'), children: <Staffing siteId={row.site.id} openWindows={row.openWindows} /> },
           { key: 'windows', label: t('ops.tab.windows'), children: <Windows stats={stats} /> },
+          { key: 'estimate', label: t('ops.tab.estimate'), children: <EstimateAccuracy siteId={row.site.id} today={stats} /> },
         ]}
       />
     </Card>
@@ -54,6 +55,55 @@ function ByItem({ stats, missing }: { stats: StatsView | null; missing: boolean 
   if (missing) return <Empty description={t('ops.statsMissing')} />;
   if (!option) return <Empty description={t('ops.noData')} />;
   return <EChart option={option} height={320} testId="chart-by-item" />;
+}
+
+/**
+ * How right the wait estimate given at issue was, from the site's real tickets: today (the dashboard's own
+ * figures) and the last 7 days (one stats request over the range).
+ */
+function EstimateAccuracy({ siteId, today }: { siteId: string; today: StatsView | null }) {
+  const t = useT();
+  const [week, setWeek] = useState<StatsView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    const from = hallDate(Date.now() - 6 * DAY_MS);
+    api<StatsView>('GET', `/sites/${siteId}/stats?from=${from}&to=${hallDate()}&includeChildren=true`).then(
+      (s) => live && setWeek(s),
+      (err: unknown) => live && setError(isMissingEndpoint(err) ? t('ops.statsMissing') : errorText(err)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [siteId, t]);
+  const rows = [
+    { key: 'today', period: t('ops.estimate.today'), e: today?.waitEstimate ?? null },
+    { key: 'week', period: t('ops.estimate.week'), e: week?.waitEstimate ?? null },
+  ];
+  const minutes = (v: number | null | undefined) => (v == null ? '—' : v.toFixed(1));
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }} data-testid="estimate-accuracy">
+      {error && <Alert type="error" showIcon title={error} />}
+      <Table
+        size="small"
+        rowKey="key"
+        pagination={false}
+        dataSource={rows}
+        columns={[
+          { title: t('ops.estimate.period'), dataIndex: 'period' },
+          { title: t('ops.estimate.tickets'), key: 'n', align: 'right', render: (_, r) => r.e?.count ?? '—' },
+          { title: t('ops.estimate.mae'), key: 'mae', align: 'right', render: (_, r) => minutes(r.e?.maeMin) },
+          { title: <Tooltip title={t('ops.estimate.biasHint')}>{t('ops.estimate.bias')}</Tooltip>, key: 'bias', align: 'right', render: (_, r) => minutes(r.e?.biasMin) },
+          {
+            title: <Tooltip title={t('ops.estimate.inRangeHint')}>{t('ops.estimate.inRange')}</Tooltip>,
+            key: 'in',
+            align: 'right',
+            render: (_, r) => <span data-testid={`estimate-in-range-${r.key}`}>{percent(r.e?.shareInRange)}</span>,
+          },
+        ]}
+      />
+    </Space>
+  );
 }
 
 function ByDay({ siteId }: { siteId: string }) {
@@ -236,6 +286,14 @@ function Staffing({ siteId, openWindows }: { siteId: string; openWindows: number
                   { title: t('plan.arrivals'), dataIndex: 'expectedArrivals', align: 'right', render: (v: number) => v.toFixed(1) },
                   { title: t('plan.windowsNeeded'), dataIndex: 'windowsNeeded', align: 'right', render: (v: number) => <b>{v}</b> },
                   { title: t('plan.share'), dataIndex: 'expectedShareWithinTarget', align: 'right', render: (v: number) => percent(v) },
+                  // The mean hides the risk of staffing at the stability floor; a bad day shows it.
+                  {
+                    title: <Tooltip title={t('plan.badDayHint')}>{t('plan.badDay')}</Tooltip>,
+                    dataIndex: 'badDayShareWithinTarget',
+                    align: 'right',
+                    render: (v: number | null, h: StaffingPlanView['hours'][number]) =>
+                      v === null ? '—' : <Typography.Text type={v < plan.serviceLevel ? 'danger' : undefined} data-testid={`bad-day-${h.hour}`}>{percent(v)}</Typography.Text>,
+                  },
                   { title: t('plan.meanWait'), dataIndex: 'expectedMeanWaitMin', align: 'right', render: (v: number | null) => (v === null ? '—' : v.toFixed(1)) },
                 ]}
               />

@@ -1,0 +1,51 @@
+/**
+ * How right the wait estimates were: each ticket's estimate (likely minutes and the range shown) beside the
+ * wait it actually had. Pure: the live report and the outcomes bench feed it the same records.
+ */
+
+export interface EstimateRecord {
+  /** Likely minutes until the call, as given. */
+  estimateMin: number;
+  /** The range the citizen saw, in minutes (low ≤ estimate ≤ high). */
+  lowMin: number;
+  highMin: number;
+  /** Minutes from the estimate to the actual call. */
+  actualMin: number;
+}
+
+export interface EstimateAccuracy {
+  tickets: number;
+  /** Mean |actual − estimate|; null without tickets. */
+  maeMin: number | null;
+  /** Mean (actual − estimate): positive means citizens waited longer than told. */
+  biasMin: number | null;
+  /** Share of actual waits inside [low, high]; null without tickets. */
+  shareInRange: number | null;
+}
+
+/**
+ * Rationale: the estimate and the range are whole minutes (rounded up), the actual wait is not; a wait
+ * of 5.4 min told "5 min" is inside, so the range's edges get the half minute a citizen would grant.
+ */
+const EDGE_MIN = 0.5;
+
+/** Whether an actual wait falls in the range a citizen was shown (whole minutes, so ±half a minute). */
+export function insideRange(actualMin: number, lowMin: number, highMin: number): boolean {
+  return actualMin >= lowMin - EDGE_MIN && actualMin <= highMin + EDGE_MIN;
+}
+
+export function estimateAccuracy(records: Iterable<EstimateRecord>): EstimateAccuracy {
+  let n = 0;
+  let abs = 0;
+  let signed = 0;
+  let inside = 0;
+  for (const r of records) {
+    n++;
+    const err = r.actualMin - r.estimateMin;
+    abs += Math.abs(err);
+    signed += err;
+    if (insideRange(r.actualMin, r.lowMin, r.highMin)) inside++;
+  }
+  if (n === 0) return { tickets: 0, maeMin: null, biasMin: null, shareInRange: null };
+  return { tickets: n, maeMin: abs / n, biasMin: signed / n, shareInRange: inside / n };
+}
