@@ -24,14 +24,16 @@ describe('nightly tasks (statistics roll-up hook)', () => {
     a.app.nightly.register('stats.rollup', task);
     b.app.nightly.register('stats.rollup', task);
 
-    expect(await a.app.nightly.run()).toEqual([]);
+    // Other registered tasks (the sign-in throttle's clean-up) run too; this test follows its own.
+    const rollups = async (node: typeof a) => (await node.app.nightly.run()).filter((r) => r.task === 'stats.rollup');
+    expect(await rollups(a)).toEqual([]);
     clock.set(at('2026-11-20T02:10:00'));
     // First run ever: the last week is caught up, oldest first; both nodes race, each day runs once.
     await Promise.all([a.app.nightly.run(), b.app.nightly.run()]);
     expect(seen.sort()).toEqual(['2026-11-13', '2026-11-14', '2026-11-15', '2026-11-16', '2026-11-17', '2026-11-18', '2026-11-19']);
-    expect(await a.app.nightly.run()).toEqual([]);
+    expect(await rollups(a)).toEqual([]);
     clock.set(at('2026-11-21T02:00:00'));
-    expect(await b.app.nightly.run()).toEqual([{ task: 'stats.rollup', day: '2026-11-20' }]);
+    expect(await rollups(b)).toEqual([{ task: 'stats.rollup', day: '2026-11-20' }]);
   });
 
   it('tries a failed day again on the next run', async () => {
