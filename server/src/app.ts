@@ -19,6 +19,7 @@ import { type Clock, systemClock } from './lib/clock.ts';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './lib/rate-limiter.ts';
 import authPlugin from './plugins/auth.ts';
 import errorHandler from './plugins/error-handler.ts';
+import inputText from './plugins/input-text.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import securityPlugin from './plugins/security.ts';
 import socketIo from './plugins/socket-io.ts';
@@ -133,6 +134,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await deps.auth.ensureBootstrapAdmin();
 
   await app.register(errorHandler);
+  await app.register(inputText);
   await app.register(securityPlugin);
   await app.register(metricsPlugin);
   await app.register(swagger, {
