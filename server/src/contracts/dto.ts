@@ -16,6 +16,9 @@ export const ErrorBodySchema = Type.Object({
 });
 
 export const IdParams = Type.Object({ id: Id });
+
+/** A retry-safe create (ticket issue, booking): the same key and body give the first answer again. */
+export const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 8, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' })) });
 export const SiteParams = Type.Object({ siteId: Id });
 export const WindowParams = Type.Object({ windowId: Id });
 
