@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { hallRooms } from '../contracts/events.ts';
+import { hashToken } from '../lib/secrets.ts';
 import { LoginBody, LoginResponse, StaffUser } from '../contracts/dto.ts';
 import { unwrap } from '../contracts/errors.ts';
 import { bearerToken, requireStaff } from '../plugins/auth.ts';
@@ -21,7 +23,11 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/auth/logout', { preValidation: requireStaff(), schema: { tags: ['auth'], response: { 204: { type: 'null' } } } }, async (request, reply) => {
     const token = bearerToken(request.headers.authorization);
-    if (token) await auth.logout(token);
+    if (token) {
+      await auth.logout(token);
+      // The session's live sockets go at once, on every node (the Redis adapter carries the request).
+      await app.io.of('/hall').in(hallRooms.session(hashToken(token))).disconnectSockets(true);
+    }
     return reply.status(204).send(null);
   });
 

@@ -23,7 +23,8 @@ export default fp(async function socketIo(app: FastifyInstance) {
     path: '/socket.io',
     serveClient: false,
     cors: config.corsOrigins.length ? { origin: [...config.corsOrigins] } : undefined,
-    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: true },
+    // Middlewares run again on recovery: a session signed out while the connection was down is refused.
+    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
     adapter: redis
       ? createAdapter(redis, { streamName: `${config.redisPrefix}:socket.io`, channelPrefix: `${config.redisPrefix}:socket.io` })
       : undefined,

@@ -27,7 +27,7 @@ export function attachHallSocket(app: FastifyInstance): void {
     const data = socket.data as HallSocketData;
     data.staff = null;
     if (typeof token === 'string' && token) {
-      data.staff = await auth.authenticate(token).catch(() => null);
+      data.staff = await auth.authenticate(token, { fresh: true }).catch(() => null);
       if (!data.staff) return next(new Error('UNAUTHENTICATED'));
     }
     next();
@@ -35,6 +35,8 @@ export function attachHallSocket(app: FastifyInstance): void {
 
   hall.on('connection', (socket) => {
     const data = socket.data as HallSocketData;
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    if (data.staff && typeof token === 'string') void socket.join(hallRooms.session(hashToken(token)));
 
     socket.on('site:watch', async (payload, ack) => {
       const bad = checkSite(payload);
