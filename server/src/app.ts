@@ -18,6 +18,7 @@ import type { JobRunner } from './jobs/job-runner.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './lib/rate-limiter.ts';
 import authPlugin from './plugins/auth.ts';
+import { clientErrorHandler } from './plugins/client-errors.ts';
 import errorHandler from './plugins/error-handler.ts';
 import inputText from './plugins/input-text.ts';
 import metricsPlugin from './plugins/metrics.ts';
@@ -98,6 +99,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     // Rationale: the first boot on a busy 2-core host (migrations, media, job queues) can exceed the 10 s default.
     pluginTimeout: 60_000,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const database = createDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });

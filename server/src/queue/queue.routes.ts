@@ -28,6 +28,8 @@ export function queueRoutes(queue: QueueService): FastifyPluginAsyncTypebox {
       if (!row) deny('NOT_FOUND', { resource: 'ticket' });
       if (request.staff) {
         if (!(await sites.canAccess(request.staff, row.siteId))) deny('FORBIDDEN', { reason: 'site' });
+        // An expert serves no queue: it sees a ticket only through an assistance session it was asked into.
+        if (request.staff.role === 'expert' && !(await queue.expertOnTicket(ticketId, request.staff.id))) deny('FORBIDDEN', { reason: 'not your session' });
         return { kind: 'staff', user: request.staff };
       }
       const token = citizenToken(request);
