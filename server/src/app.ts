@@ -18,7 +18,9 @@ import type { JobRunner } from './jobs/job-runner.ts';
 import { type Clock, systemClock } from './lib/clock.ts';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './lib/rate-limiter.ts';
 import authPlugin from './plugins/auth.ts';
+import { clientErrorHandler } from './plugins/client-errors.ts';
 import errorHandler from './plugins/error-handler.ts';
+import inputText from './plugins/input-text.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import securityPlugin from './plugins/security.ts';
 import socketIo from './plugins/socket-io.ts';
@@ -103,6 +105,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     // Rationale: the first boot on a busy 2-core host (migrations, media, job queues) can exceed the 10 s default.
     pluginTimeout: 60_000,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const database = createDatabase({
@@ -148,6 +151,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   await deps.auth.ensureBootstrapAdmin();
 
   await app.register(errorHandler);
+  await app.register(inputText);
   await app.register(securityPlugin);
   await app.register(metricsPlugin);
   await app.register(swagger, {

@@ -54,6 +54,12 @@ export interface Config {
     readonly loginFailuresBeforeLockout: number;
     readonly loginsPerMinPerIp: number;
   };
+  /** Per-connection budgets on `/hall` and `/media` (lib/socket-guard.ts). */
+  readonly sockets: {
+    readonly eventsPerSec: number;
+    readonly eventBurst: number;
+    readonly connectionsPerAddress: number;
+  };
   readonly checkIn: { readonly earlyMin: number; readonly lateMin: number };
   readonly sms: { readonly gatewayUrl: string | undefined };
   /** Background jobs: how often the appointment sweeps (no-shows, reminders, outbox) run; the nightly hour. */
@@ -318,6 +324,13 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       casesPerHourPerIp: int(env, 'YC_RATE_CASES_PER_HOUR', 10, 1),
       loginFailuresBeforeLockout: int(env, 'YC_LOGIN_FAILURES_BEFORE_LOCKOUT', 5, 1),
       loginsPerMinPerIp: int(env, 'YC_RATE_LOGINS_PER_MIN', 30, 1),
+    },
+    sockets: {
+      // Rationale: a board or phone sends a handful of events a minute; a video join sends ~10 at once.
+      eventsPerSec: int(env, 'YC_SOCKET_EVENTS_PER_SEC', 10, 1),
+      eventBurst: int(env, 'YC_SOCKET_EVENT_BURST', 40, 1),
+      // Rationale: phones behind one carrier NAT share an address; a hall's own devices are a few dozen.
+      connectionsPerAddress: int(env, 'YC_SOCKET_CONNECTIONS_PER_IP', 200, 1),
     },
     checkIn: { earlyMin: int(env, 'YC_CHECKIN_EARLY_MIN', 30), lateMin: int(env, 'YC_CHECKIN_LATE_MIN', 15) },
     sms: { gatewayUrl: env.YC_SMS_GATEWAY_URL || undefined },

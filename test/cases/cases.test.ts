@@ -69,6 +69,9 @@ describe('filing a case (办不成事)', () => {
     // Phone and id numbers written into the description are masked before storage.
     const r = await file({ description: '打13900001111或查310101199001011237' });
     expect(r.body.description).toBe('打139****1111或查3101**********1237');
+    // So are a name after a cue and the numbers of an address (issue #14 item 12).
+    const named = await file({ description: '我叫王小明，住人民路128号3栋502室，材料被退回' });
+    expect(named.body.description).toBe('我叫王**，住人民路**号**栋**室，材料被退回');
   });
 
   it('limits anonymous filing per address, with Retry-After', async () => {

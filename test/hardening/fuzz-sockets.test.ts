@@ -12,7 +12,8 @@ let t: TestApp;
 let hall: Hall;
 
 beforeAll(async () => {
-  t = await createTestApp({ listen: true });
+  // A budget above the 300 fuzz runs: this file tests the handlers; test/sockets/socket-abuse.test.ts the budget.
+  t = await createTestApp({ listen: true, config: { sockets: { eventsPerSec: 1000, eventBurst: 1000, connectionsPerAddress: 200 } } });
   hall = await createHall(t);
 });
 afterAll(async () => t?.close());

@@ -1,7 +1,7 @@
 /** SQL of appointments: every function takes the transaction it runs in. */
 import { and, asc, eq, gt, inArray, isNotNull, or, sql } from 'drizzle-orm';
 import type { Tx } from '../db/client.ts';
-import { appointments, appointmentSlots, bookingRules, notificationOutbox, services, windowServices, windows } from '../db/schema/index.ts';
+import { appointmentIdempotencyKeys, appointments, appointmentSlots, bookingRules, notificationOutbox, services, windowServices, windows } from '../db/schema/index.ts';
 
 export type AppointmentRow = typeof appointments.$inferSelect;
 export type AppointmentInsert = typeof appointments.$inferInsert;
@@ -105,6 +105,17 @@ export async function personLoad(tx: Tx, idHash: string, nowMs: number, serviceI
 export async function insertAppointment(tx: Tx, row: AppointmentInsert): Promise<AppointmentRow> {
   const [inserted] = await tx.insert(appointments).values(row).returning();
   return inserted as AppointmentRow;
+}
+
+export type AppointmentIdempotencyRow = typeof appointmentIdempotencyKeys.$inferSelect;
+
+export async function insertIdempotencyKey(tx: Tx, row: typeof appointmentIdempotencyKeys.$inferInsert): Promise<void> {
+  await tx.insert(appointmentIdempotencyKeys).values(row);
+}
+
+export async function findIdempotencyKey(tx: Tx, key: string): Promise<AppointmentIdempotencyRow | undefined> {
+  const [row] = await tx.select().from(appointmentIdempotencyKeys).where(eq(appointmentIdempotencyKeys.key, key)).limit(1);
+  return row;
 }
 
 export async function findAppointment(tx: Tx, id: string, lock = false): Promise<AppointmentRow | undefined> {

@@ -5,7 +5,7 @@ import {
   Appointment, AppointmentCreate, AppointmentListQuery, AssignBody, BookingRulesBody, BookingRulesView, CheckInBody, CodeParams,
   RescheduleBody, ServiceSlotParams, Slot, SlotsQuery, VisitRecordBody,
 } from '../contracts/appointments.ts';
-import { IdParams, Ticket } from '../contracts/dto.ts';
+import { IdempotencyHeaders, IdParams, Ticket } from '../contracts/dto.ts';
 import { unwrap } from '../contracts/errors.ts';
 import { citizenToken, deny, errorResponses, staffOf } from '../lib/route-helpers.ts';
 import { hashToken } from '../lib/secrets.ts';
@@ -57,9 +57,13 @@ export function appointmentsRoutes(appointments: AppointmentsService): FastifyPl
       schema: { tags: ['admin'], params: ServiceSlotParams, body: BookingRulesBody, response: { 200: BookingRulesView, ...errorResponses(400, 401, 403, 404) } },
     }, async (request) => unwrap(await appointments.setRules(request.params.siteId, request.params.serviceId, request.body)));
 
+    // A citizen app that lost the answer retries with the same Idempotency-Key and gets it again, token included.
     app.post('/appointments', {
-      schema: { tags: ['appointments'], body: AppointmentCreate, response: { 201: Appointment, ...errorResponses(400, 404, 409, 429) } },
-    }, async (request, reply) => reply.status(201).send(unwrap(await appointments.book(request.body, { ip: request.ip }))));
+      schema: { tags: ['appointments'], headers: IdempotencyHeaders, body: AppointmentCreate, response: { 201: Appointment, ...errorResponses(400, 404, 409, 429) } },
+    }, async (request, reply) => {
+      const key = request.headers['idempotency-key'];
+      return reply.status(201).send(unwrap(await appointments.book(request.body, { ip: request.ip, ...(key ? { idempotencyKey: key } : {}) })));
+    });
 
     app.get('/appointments', {
       preValidation: counterStaff,

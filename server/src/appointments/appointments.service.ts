@@ -7,7 +7,7 @@
  * index keeps one active appointment per person, item and day. Every job handler reads what is due from
  * the database, so running it twice, or on two nodes, changes nothing the second time.
  */
-import { randomInt } from 'node:crypto';
+import { createHmac, randomInt } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Appointment, AppointmentCreate, BookingRulesBody, BookingRulesView, Slot } from '../contracts/appointments.ts';
 import type { StaffUser, Ticket } from '../contracts/dto.ts';
@@ -340,10 +340,35 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
     return read;
   }
 
-  async function book(input: AppointmentCreate, context: { ip: string }): Promise<Result<Appointment>> {
+  /** What a retry must repeat exactly; keyed with the secret, since it covers an id number. */
+  function bookingHash(input: AppointmentCreate): string {
+    const c = input.citizen;
+    const fingerprint = [input.siteId, input.serviceId, input.start, input.kind ?? 'hall', input.address ?? null, c.name, c.idNumber, c.phone];
+    return createHmac('sha256', config.secret).update(JSON.stringify(fingerprint)).digest('base64url');
+  }
+
+  /** The first answer to this key again, with its access token; a different request under it is refused. */
+  async function replayBooking(key: string, hash: string): Promise<Result<Appointment> | null> {
+    const prior = await repo.findIdempotencyKey(db, key);
+    if (!prior) return null;
+    if (prior.requestHash !== hash) return fail('IDEMPOTENCY_MISMATCH', { header: 'Idempotency-Key' });
+    const row = await repo.findAppointment(db, prior.appointmentId);
+    if (!row) return null;
+    const token = unseal(prior.accessTokenSealed, config.secret) ?? undefined;
+    return ok(await present(row, token ? { accessToken: token } : {}));
+  }
+
+  async function book(input: AppointmentCreate, context: { ip: string; idempotencyKey?: string }): Promise<Result<Appointment>> {
     const rl = config.rateLimit;
     const byIp = await limit(`booking:ip:${context.ip}`, rl.bookingsPerMinPerIp, 60);
     if (!byIp.ok) return byIp;
+    const key = context.idempotencyKey;
+    const hash = key ? bookingHash(input) : '';
+    if (key) {
+      // Before the per-person limit and the duplicate check: a retry is the same booking, not another.
+      const replay = await replayBooking(key, hash);
+      if (replay) return replay;
+    }
     const citizen = checkCitizen(input.citizen, config.secret, ['name', 'idNumber', 'phone']);
     if (!citizen.ok) return fail('VALIDATION_FAILED', { field: citizen.field, reason: citizen.reason });
     const person = citizen.value;
@@ -397,6 +422,7 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
               remindHourBeforeAt: reminders.hourBefore === null ? null : new Date(reminders.hourBefore),
             });
             // Last, so the slot row's lock is held only for this statement and the commit.
+            if (key) await repo.insertIdempotencyKey(tx, { key, requestHash: hash, appointmentId: inserted.id, accessTokenSealed: seal(accessToken, config.secret) });
             remaining = await repo.takePlace(tx, { serviceId: input.serviceId, siteId: input.siteId, start: new Date(slot.start), capacity: slot.capacity });
             if (remaining === null) throw new Refusal(full());
             return inserted;
@@ -413,6 +439,8 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
             const constraint = constraintOf(err);
             if (constraint === 'appointments_person_service_day_uq') return fail('DUPLICATE_BOOKING', { serviceId: input.serviceId, date: day });
             if (constraint === 'appointments_code_uq' && attempt < 3) continue;
+            // Two tries with one key at once: the second waits on the first's key row (answered below).
+            if (key && constraint === 'appointment_idempotency_keys_pkey') return fail('DUPLICATE_BOOKING', { serviceId: input.serviceId, date: day });
           }
           throw err;
         }
@@ -421,7 +449,11 @@ export function createAppointmentsService(deps: AppointmentsDeps) {
     const placed = await bookingGate(place);
     // Shed load rather than let requests time out inside the pool: the caller retries shortly.
     if (placed === BUSY) return fail('RATE_LIMITED', { reason: 'busy', retryAfterSec: BUSY_RETRY_AFTER_SEC });
-    if (!placed.ok) return placed;
+    if (!placed.ok) {
+      // A retry that raced its first try (which committed while it waited on the person's lock) gets that answer.
+      const replay = key && placed.error.code === 'DUPLICATE_BOOKING' ? await replayBooking(key, hash) : null;
+      return replay ?? placed;
+    }
     await scheduleTimers(placed.value);
     return ok(await present(placed.value, { accessToken }));
   }

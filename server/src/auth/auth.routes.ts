@@ -1,7 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { IdParams, LoginBody, LoginResponse, PasswordChangeBody, StaffUser, TotpCodeBody, TotpSetupResponse } from '../contracts/dto.ts';
+import { hallRooms } from '../contracts/events.ts';
 import { type Result, unwrap } from '../contracts/errors.ts';
+import { hashToken } from '../lib/secrets.ts';
 import { bearerToken, requireStaff } from '../plugins/auth.ts';
 import { errorResponses, staffOf } from '../lib/route-helpers.ts';
 
@@ -51,7 +53,11 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/auth/logout', { preValidation: requireStaff(), schema: { tags: ['auth'], response: { 204: { type: 'null' } } } }, async (request, reply) => {
     const token = bearerToken(request.headers.authorization);
-    if (token) await auth.logout(token);
+    if (token) {
+      await auth.logout(token);
+      // The session's live sockets go at once, on every node (the Redis adapter carries the request).
+      await app.io.of('/hall').in(hallRooms.session(hashToken(token))).disconnectSockets(true);
+    }
     return reply.status(204).send(null);
   });
 

@@ -131,11 +131,12 @@ export function createAuthService(deps: AuthDeps) {
     return ok(null);
   }
 
-  async function authenticate(token: string): Promise<StaffUser | null> {
+  /** `fresh` skips the cache: a socket handshake (rare, long-lived) must not outlive a sign-out on another node. */
+  async function authenticate(token: string, options: { fresh?: boolean } = {}): Promise<StaffUser | null> {
     if (!token || token.length > 200) return null;
     const key = hashToken(token);
     const cached = tokenCache.get(key);
-    if (cached && clock.now() - cached.at < TOKEN_CACHE_MS) return cached.user;
+    if (cached && !options.fresh && clock.now() - cached.at < TOKEN_CACHE_MS) return cached.user;
     const rows = await db
       .select({ s: staff })
       .from(staffSessions)

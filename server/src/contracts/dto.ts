@@ -7,7 +7,8 @@ import { Type, type Static, type TSchema } from 'typebox';
 const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 export const Id = Type.String({ pattern: UUID_PATTERN, description: 'UUID' });
 export const IsoTime = Type.String({ format: 'date-time', description: 'ISO-8601 with offset' });
-export const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', description: 'YYYY-MM-DD' });
+// `format: 'date'` makes it a date of the calendar too: 2026-02-30 is refused, not answered with nothing.
+export const IsoDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', format: 'date', description: 'YYYY-MM-DD' });
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Enum = <const V extends string[]>(values: readonly [...V]) => Type.Enum(values);
 
@@ -16,6 +17,9 @@ export const ErrorBodySchema = Type.Object({
 });
 
 export const IdParams = Type.Object({ id: Id });
+
+/** A retry-safe create (ticket issue, booking): the same key and body give the first answer again. */
+export const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 8, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' })) });
 export const SiteParams = Type.Object({ siteId: Id });
 export const WindowParams = Type.Object({ windowId: Id });
 

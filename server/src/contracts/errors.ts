@@ -6,6 +6,8 @@ export const ERRORS = {
   /** Malformed JSON, wrong types, missing fields, bad ids. `details.field` names the field. */
   VALIDATION_FAILED: { status: 400, message: '请求内容有误 / the request is not valid' },
   PAYLOAD_TOO_LARGE: { status: 413, message: '请求内容过大 / the request body is too large' },
+  /** The request line or headers exceed the server's limit (Node's, 16 KiB): answered before any route. */
+  HEADERS_TOO_LARGE: { status: 431, message: '请求头过大 / the request headers are too large' },
   UNAUTHENTICATED: { status: 401, message: '请先登录 / please sign in' },
   /** Valid credentials, but another site, the wrong role, or someone else's ticket. */
   FORBIDDEN: { status: 403, message: '无权进行此操作 / not allowed' },

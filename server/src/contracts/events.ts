@@ -83,4 +83,6 @@ export const hallRooms = {
   ticket: (ticketId: string) => `ticket:${ticketId}`,
   window: (windowId: string) => `window:${windowId}`,
   staff: (staffId: string) => `staff:${staffId}`,
+  /** Every socket signed in with one staff session (by the token's hash): signing out drops them all. */
+  session: (tokenHash: string) => `session:${tokenHash}`,
 } as const;

@@ -7,7 +7,8 @@
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 const ID_CHECK = '10X98765432';
 
-export function isValidResidentId(id: string): boolean {
+/** `now` bounds the birth date: nobody holding a number was born after today (UTC, a day's slack). */
+export function isValidResidentId(id: string, now: number = Date.now()): boolean {
   if (!/^\d{17}[\dX]$/.test(id)) return false;
   let sum = 0;
   for (let i = 0; i < 17; i++) sum += Number(id[i]) * (ID_WEIGHTS[i] ?? 0);
@@ -17,7 +18,9 @@ export function isValidResidentId(id: string): boolean {
   const m = Number(id.slice(10, 12));
   const d = Number(id.slice(12, 14));
   const date = new Date(Date.UTC(y, m - 1, d));
-  return y >= 1900 && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  // Rationale: one day of slack, since the birth date is local (China, UTC+8) and `now` is UTC.
+  const notFuture = date.getTime() <= now + 24 * 3600_000;
+  return y >= 1900 && notFuture && date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
 /** Mainland mobile numbers: 11 digits starting 1[3-9]. An optional +86 / 86 prefix is accepted. */

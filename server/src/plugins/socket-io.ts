@@ -6,6 +6,7 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
+import { guardNamespace, type SocketGuardOptions } from '../lib/socket-guard.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -22,7 +23,8 @@ export default fp(async function socketIo(app: FastifyInstance) {
     path: '/socket.io',
     serveClient: false,
     cors: config.corsOrigins.length ? { origin: [...config.corsOrigins] } : undefined,
-    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: true },
+    // Middlewares run again on recovery: a session signed out while the connection was down is refused.
+    connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_WINDOW_MS, skipMiddlewares: false },
     adapter: redis
       ? createAdapter(redis, { streamName: `${config.redisPrefix}:socket.io`, channelPrefix: `${config.redisPrefix}:socket.io` })
       : undefined,
@@ -30,6 +32,7 @@ export default fp(async function socketIo(app: FastifyInstance) {
     maxHttpBufferSize: 256 * 1024,
   });
   app.decorate('io', io);
+  guardNamespace(io.of('/hall'), socketGuardOptions(app));
   app.addHook('preClose', async () => {
     // Local only: the other nodes stay up and are where these clients reconnect to.
     io.of('/hall').local.emit('server.restarting', { reconnectInMs: 1000 });
@@ -42,3 +45,10 @@ export default fp(async function socketIo(app: FastifyInstance) {
     await new Promise<void>((resolve) => io.close(() => resolve()));
   });
 });
+
+/** The guard settings of this app, for `/hall` here and `/media` in the video module. */
+export function socketGuardOptions(app: FastifyInstance): SocketGuardOptions {
+  const { config } = app.deps;
+  // The wall clock, not deps.clock: load is real time even when a test moves the business clock by hand.
+  return { ...config.sockets, trustProxy: config.trustProxy, now: () => performance.now(), log: app.log };
+}

@@ -14,6 +14,17 @@ export async function findService(tx: Tx, serviceId: string): Promise<ServiceRow
   return row;
 }
 
+/** Whether an expert was rung for, or takes part in, an assistance session about this ticket. */
+export async function expertOnTicket(tx: Tx, ticketId: string, staffId: string): Promise<boolean> {
+  const result = (await tx.execute(sql`
+    SELECT 1 FROM assist_sessions s
+    WHERE s.ticket_id = ${ticketId}
+      AND (${staffId}::uuid = ANY(s.rung_staff_ids)
+        OR EXISTS (SELECT 1 FROM assist_participants p WHERE p.session_id = s.id AND p.staff_id = ${staffId}))
+    LIMIT 1`)) as { rows: unknown[] };
+  return result.rows.length > 0;
+}
+
 export async function findTicket(tx: Tx, id: string, lock = false): Promise<TicketRow | undefined> {
   const q = tx.select().from(tickets).where(eq(tickets.id, id)).limit(1);
   const [row] = lock ? await q.for('update') : await q;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { and, desc, eq, gte, isNotNull } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { BoardView, FinishBody, IdParams, QueueView, SiteParams, SuspendBody, Ticket, TicketCreate, TransferBody, Window, WindowParams } from '../contracts/dto.ts';
+import { BoardView, FinishBody, IdempotencyHeaders, IdParams, QueueView, SiteParams, SuspendBody, Ticket, TicketCreate, TransferBody, Window, WindowParams } from '../contracts/dto.ts';
 import { AppError, unwrap } from '../contracts/errors.ts';
 import { tickets, windows } from '../db/schema/index.ts';
 import { hashToken } from '../lib/secrets.ts';
@@ -13,7 +13,6 @@ import { toWindow } from '../sites/sites.mapper.ts';
 import type { Actor, QueueService } from './queue.service.ts';
 import * as repo from './queue.repository.ts';
 
-const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 8, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' })) });
 const TokenQuery = Type.Object({ t: Type.Optional(Type.String({ maxLength: 200 })) });
 /** Rationale: a hall display shows about ten recent calls; more would be unreadable from across the room. */
 const BOARD_RECENT_CALLS = 10;
@@ -29,6 +28,8 @@ export function queueRoutes(queue: QueueService): FastifyPluginAsyncTypebox {
       if (!row) deny('NOT_FOUND', { resource: 'ticket' });
       if (request.staff) {
         if (!(await sites.canAccess(request.staff, row.siteId))) deny('FORBIDDEN', { reason: 'site' });
+        // An expert serves no queue: it sees a ticket only through an assistance session it was asked into.
+        if (request.staff.role === 'expert' && !(await queue.expertOnTicket(ticketId, request.staff.id))) deny('FORBIDDEN', { reason: 'not your session' });
         return { kind: 'staff', user: request.staff };
       }
       const token = citizenToken(request);

@@ -540,6 +540,7 @@ export function createQueueService(deps: QueueDeps) {
       return ok(await present(row, { live: true, ...(join ? { join } : {}) }));
     },
     findRow: (id: string) => repo.findTicket(db, id),
+    expertOnTicket: (ticketId: string, staffId: string) => repo.expertOnTicket(db, ticketId, staffId),
     present,
     liveEstimates,
     siteZone,

@@ -9,6 +9,7 @@ import { hashToken } from '../lib/secrets.ts';
 import { ackError, payloadChecker } from '../lib/socket-ack.ts';
 import type { HallNamespace } from '../events/hall-events.ts';
 import * as repo from './queue.repository.ts';
+import { createSiteCache } from './site-cache.ts';
 
 interface HallSocketData {
   staff: StaffUser | null;
@@ -21,13 +22,23 @@ const checkWindow = payloadChecker(WindowAttachPayload);
 export function attachHallSocket(app: FastifyInstance): void {
   const { auth, sites, db, events } = app.deps;
   const hall = app.io.of('/hall') as HallNamespace;
+  // Repeated watches (a board reconnecting, a flood within the socket budget) share one read of the site's
+  // sequence; an event this node publishes forgets it, so a watcher here never gets a number behind it.
+  // Rationale: 100 ms: watches that close together are the same question; an event from another node is
+  // at most that late in the answer, which a client treats as a gap and refetches.
+  const seqs = createSiteCache((siteId) => events.currentSeq(siteId), { maxAgeMs: 100, now: () => performance.now() });
+  events.onLocal((_name, payload) => {
+    const p = payload as { siteId?: unknown; ticket?: { siteId?: unknown } } | null;
+    const siteId = p?.siteId ?? p?.ticket?.siteId;
+    if (typeof siteId === 'string') seqs.forget(siteId);
+  });
 
   hall.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     const data = socket.data as HallSocketData;
     data.staff = null;
     if (typeof token === 'string' && token) {
-      data.staff = await auth.authenticate(token).catch(() => null);
+      data.staff = await auth.authenticate(token, { fresh: true }).catch(() => null);
       if (!data.staff) return next(new Error('UNAUTHENTICATED'));
     }
     next();
@@ -35,6 +46,8 @@ export function attachHallSocket(app: FastifyInstance): void {
 
   hall.on('connection', (socket) => {
     const data = socket.data as HallSocketData;
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    if (data.staff && typeof token === 'string') void socket.join(hallRooms.session(hashToken(token)));
 
     socket.on('site:watch', async (payload, ack) => {
       const bad = checkSite(payload);
@@ -43,7 +56,7 @@ export function attachHallSocket(app: FastifyInstance): void {
       if (!site) return ackError(ack, { code: 'NOT_FOUND', details: { resource: 'site' } });
       await socket.join(hallRooms.site(site.id));
       if (data.staff && (await sites.canAccess(data.staff, site.id))) await socket.join(hallRooms.siteStaff(site.id));
-      ack?.({ data: { siteId: site.id, seq: await events.currentSeq(site.id) } });
+      ack?.({ data: { siteId: site.id, seq: await seqs.get(site.id) } });
     });
 
     socket.on('ticket:watch', async (payload, ack) => {

@@ -14,6 +14,8 @@ import type { HallNamespace } from '../events/hall-events.ts';
 import type { VirtualCallRooms } from '../queue/queue.service.ts';
 import { createAssistService, type AssistService } from './assist.service.ts';
 import { parseRoomId } from './core/index.ts';
+import { guardNamespace } from '../lib/socket-guard.ts';
+import { socketGuardOptions } from '../plugins/socket-io.ts';
 import { createMediaIo, type MediaIo } from './media-io.ts';
 import { createMediaNodes, createRedisCascadeBus, createRoomDirectory, type MediaNodes, type RedisCascadeBus } from './media-nodes.ts';
 import type { MediaNodeRecord } from './core/placement.ts';
@@ -144,8 +146,10 @@ export async function registerVideo(app: FastifyInstance, options: { startJobs: 
     // Media on a path of its own (YC_MEDIA_PATH) gets a socket.io server of its own; else `/media` sits beside `/hall`.
     const ownPath = config.media.endpoint.path !== DEFAULT_SOCKET_IO_PATH;
     if (ownPath) mediaIo = createMediaIo(app.server, { path: config.media.endpoint.path, corsOrigins: config.corsOrigins });
+    const namespace = mediaIo?.namespace ?? app.io.of('/media');
+    guardNamespace(namespace, socketGuardOptions(app));
     media = createMediaService({
-      namespace: mediaIo?.namespace ?? app.io.of('/media'),
+      namespace,
       secret: key,
       isRoomOpen: (roomId) => isRoomOpen(roomId),
       onRoomEvent: activity.onRoomEvent,

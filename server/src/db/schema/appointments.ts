@@ -87,3 +87,16 @@ export const appointments = pgTable(
     index('appointments_booked_start_idx').on(t.start).where(sql`status = 'booked'`),
   ],
 );
+
+/**
+ * `Idempotency-Key` of POST /appointments: a retry gets the first answer again, with its access token
+ * (sealed with the server secret, as for tickets). The request hash is keyed with the secret too, since
+ * what it fingerprints includes an id number.
+ */
+export const appointmentIdempotencyKeys = pgTable('appointment_idempotency_keys', {
+  key: text('key').primaryKey(),
+  requestHash: text('request_hash').notNull(),
+  appointmentId: uuid('appointment_id').notNull().references(() => appointments.id),
+  accessTokenSealed: text('access_token_sealed').notNull(),
+  createdAt: tz('created_at').notNull().defaultNow(),
+});
