@@ -1,37 +1,55 @@
 /**
  * The wait estimate a ticket is given at issue, reproduced inside a simulated day: the hall as the server
- * sees it (open windows, a busy window free at its start + the item's mean handling time, or now if it
- * runs over: queue.service's `playInput`), the real `estimateWaits`, then the wait the ticket actually had.
+ * sees it (open windows, a busy window free at its start + the item's mean handling time, or a little
+ * after now if it runs over: queue.service's `playInput` with the core's `busyWindowFreeAt`), the real `estimateWaits`, then the wait the ticket actually had.
  */
 import { estimateAccuracy, type EstimateAccuracy, type EstimateRecord } from '../../server/src/ops/core/estimate-accuracy.ts';
 import { simulate, type HallView, type SimScenario, type SimTicket } from '../../server/src/ops/core/simulator.ts';
-import { estimateWaits } from '../../server/src/queue/core/eta.ts';
+import { busyWindowFreeAt, estimateWaits, type EtaResult } from '../../server/src/queue/core/eta.ts';
 
 const MIN = 60_000;
 
-/** Variants of the server's estimate, to measure a calibration before making it. Default: the server's. */
+/**
+ * Variants of the server's estimate, to measure a calibration before (or after) making it. Default: the server's.
+ * A variant's range is eta · (1 ± spread/√position) around the rounded estimate (the server uses the play's
+ * exact wait: the same to within a minute's rounding).
+ */
 export interface EstimateVariant {
-  /** A busy window running over its mean is free in this share of the mean (server: 0, i.e. now). */
+  /** A busy window running over its mean is free in this share of the mean (server: OVERRUN_REMAINDER_SHARE). */
   overrunShare?: number;
-  /** The range's low edge at eta · (1 − z/√position) instead of eta itself (server: none). */
-  lowZ?: number;
+  /** The range's low edge at eta · (1 − lowSpread/√position); 0 is eta itself (server: RANGE_SPREAD). */
+  lowSpread?: number;
+  /** The range's high edge at eta · (1 + highSpread/√position) (server: RANGE_SPREAD). */
+  highSpread?: number;
 }
 
 function estimateAt(ticket: SimTicket, hall: HallView, meanHandle: ReadonlyMap<string, number>, v: EstimateVariant) {
   const open = hall.windows.filter((w) => w.open);
   // Before opening (an early check-in) the server estimates as if every window will open: at its opening.
-  const windows = (open.length ? open : hall.windows).map(({ window, serving }) => ({
-    id: window.id,
-    serviceIds: window.serviceIds,
-    busyUntil: serving
-      ? Math.max(
-          hall.now + (v.overrunShare ?? 0) * (meanHandle.get(serving.serviceId) ?? 0) * MIN,
-          (serving.calledAt ?? hall.now) + (meanHandle.get(serving.serviceId) ?? 0) * MIN,
-        )
-      : Math.max(hall.now, window.open?.find((o) => o.to > hall.now)?.from ?? hall.now),
-  }));
+  const windows = (open.length ? open : hall.windows).map(({ window, serving }) => {
+    const mean = meanHandle.get(serving?.serviceId ?? '') ?? 0;
+    const startedAt = serving?.calledAt ?? hall.now;
+    return {
+      id: window.id,
+      serviceIds: window.serviceIds,
+      busyUntil: serving
+        ? v.overrunShare === undefined
+          ? busyWindowFreeAt(hall.now, startedAt, mean)
+          : Math.max(hall.now + v.overrunShare * mean * MIN, startedAt + mean * MIN)
+        : Math.max(hall.now, window.open?.find((o) => o.to > hall.now)?.from ?? hall.now),
+    };
+  });
   const fallbackHandleMin = Math.max(...meanHandle.values());
   return estimateWaits({ now: hall.now, waiting: hall.waiting, windows, meanHandleMin: meanHandle, fallbackHandleMin, only: new Set([ticket.id]) }).get(ticket.id);
+}
+
+/** The range a variant gives around estimate `eta` at `position`: the server's own unless the variant says. */
+function rangeOf(r: EtaResult & { etaMinutes: number }, v: EstimateVariant): { lowMin: number; highMin: number } {
+  const edge = (spread: number, sign: 1 | -1) => r.etaMinutes * (1 + (sign * spread) / Math.sqrt(r.position));
+  return {
+    lowMin: v.lowSpread === undefined ? (r.etaMinutesLow ?? r.etaMinutes) : Math.max(0, Math.floor(edge(v.lowSpread, -1))),
+    highMin: v.highSpread === undefined ? (r.etaMinutesHigh ?? r.etaMinutes) : Math.max(r.etaMinutes, Math.ceil(edge(v.highSpread, 1))),
+  };
 }
 
 /** Every called ticket of `days` days: the estimate and range it was given at issue beside its actual wait. */
@@ -45,17 +63,15 @@ export function estimateRecords(scenario: SimScenario, seeds: readonly number[],
         ...scenario,
         onArrival: (ticket, hall) => {
           const r = estimateAt(ticket, hall, meanHandle, variant);
-          if (r?.etaMinutes == null) return;
-          const z = variant.lowZ;
-          const lowMin = z === undefined ? r.etaMinutes : Math.max(0, Math.floor(r.etaMinutes * (1 - z / Math.sqrt(r.position))));
-          given.set(ticket, { estimateMin: r.etaMinutes, highMin: r.etaMinutesHigh ?? r.etaMinutes, lowMin });
+          if (r === undefined || r.etaMinutes === null) return;
+          given.set(ticket, { estimateMin: r.etaMinutes, ...rangeOf({ ...r, etaMinutes: r.etaMinutes }, variant) });
         },
       },
       seed,
     );
     for (const [t, g] of given) {
       if (t.calledAt === null) continue;
-      // The citizen's screen shows "eta–high min" (web-citizen `waitRange`); that range is what is judged.
+      // The citizen's screen shows "low–high min" (web-citizen `waitRange`); that range is what is judged.
       out.push({ estimateMin: g.estimateMin, lowMin: g.lowMin, highMin: g.highMin, actualMin: (t.calledAt - t.arrivalAt) / MIN });
     }
   }

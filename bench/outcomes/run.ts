@@ -125,11 +125,11 @@ if (process.env.OUTCOMES_WRITE !== '0') writeSection('Outcomes', body);
 /** Rationale: the estimate costs a forward play per ticket; 60 days is ~14,000 tickets per point. */
 const ESTIMATE_DAYS = Math.min(DAYS, 60);
 const e0 = performance.now();
-/** Rationale: 0.3 of the mean is about the residual of a CV-0.8 service already past its mean, and made the bias ≈ 0 here. */
+/** The estimate as the server gives it, and as it was before the calibration of issue #17 (for comparison). */
 const VARIANTS: { name: string; variant: EstimateVariant }[] = [
-  { name: 'server today', variant: {} },
-  { name: 'what-if: an overrunning service ends in 0.3 × its mean', variant: { overrunShare: 0.3 } },
-  { name: 'what-if: that, and the range from eta·(1 − 1.28/√position)', variant: { overrunShare: 0.3, lowZ: 1.2816 } },
+  { name: 'server: overrun ends in 0.3 × the mean; range wait·(1 ± 0.35/√position)', variant: {} },
+  { name: 'before: overrun ends now; range eta to eta·(1 + 1.28/√position)', variant: { overrunShare: 0, lowSpread: 0, highSpread: 1.2816 } },
+  { name: 'what-if: the server, with a range of ± 0.5/√position', variant: { lowSpread: 0.5, highSpread: 0.5 } },
 ];
 const estimateRows = UTILISATIONS.flatMap((u) =>
   VARIANTS.map(({ name, variant }) => {
@@ -141,9 +141,10 @@ const estimateRows = UTILISATIONS.flatMap((u) =>
   }),
 );
 const estimateBody = `The wait each ticket was given at issue (the real \`estimateWaits\` on the hall as the server sees it: open
-windows, a busy one free at its start + the item's mean handling time, or now if it runs over) beside the wait
-it had, on the same hall with deadline order, ${ESTIMATE_DAYS} days per point. Range = what the citizen's
-screen shows, "estimate–high min" (±0.5 min for rounding). Bias > 0: citizens waited longer than told.
+windows, a busy one free at its start + the item's mean handling time, or 0.3 × that mean after now if it
+runs over: \`busyWindowFreeAt\`) beside the wait it had, on the same hall with deadline order, ${ESTIMATE_DAYS} days
+per point. Range = what the citizen's screen shows, "low–high min" (±0.5 min for rounding); the server's
+spread (0.35, \`RANGE_SPREAD\`) is the one that puts about 8 in 10 waits inside at 0.85. Bias > 0: citizens waited longer than told.
 ${((performance.now() - e0) / 1000).toFixed(0)} s wall.
 
 | utilisation | estimate | tickets | MAE (min) | bias (min) | inside the range | below it | above it |

@@ -11,7 +11,7 @@ import { hashToken } from '../../server/src/lib/secrets.ts';
 import { localDate, zonedTimeToMs } from '../../server/src/lib/time.ts';
 import { estimateAccuracy, type EstimateRecord } from '../../server/src/ops/core/estimate-accuracy.ts';
 import { HOUR_MS, simulate, type SimTicket } from '../../server/src/ops/core/simulator.ts';
-import { estimateWaits } from '../../server/src/queue/core/eta.ts';
+import { busyWindowFreeAt, estimateWaits } from '../../server/src/queue/core/eta.ts';
 import { resolveServiceTargets } from '../../server/src/queue/core/types.ts';
 import { createHall, type Hall } from '../helpers/fixtures.ts';
 import { bearer, createTestApp, type TestApp } from '../helpers/test-app.ts';
@@ -25,7 +25,7 @@ const clock = manualClock(zonedTimeToMs(DAY, '23:00', TZ));
 
 let t: TestApp;
 let hall: Hall;
-const given: { t: SimTicket; estimateMin: number; highMin: number }[] = [];
+const given: { t: SimTicket; estimateMin: number; lowMin: number; highMin: number }[] = [];
 
 /** Two windows, 09:00–12:00, a busy morning of one general item (12-min exponential handling). */
 function replayDay(): void {
@@ -39,10 +39,10 @@ function replayDay(): void {
       ...scenario,
       onArrival: (ticket, h) => {
         const windows = h.windows.filter((w) => w.open).map(({ window, serving }) => ({
-          id: window.id, serviceIds: window.serviceIds, busyUntil: serving ? Math.max(h.now, (serving.calledAt ?? h.now) + 12 * MIN) : h.now,
+          id: window.id, serviceIds: window.serviceIds, busyUntil: serving ? busyWindowFreeAt(h.now, serving.calledAt ?? h.now, 12) : h.now,
         }));
         const r = estimateWaits({ now: h.now, waiting: h.waiting, windows, meanHandleMin: new Map([['g', 12]]), fallbackHandleMin: 12, only: new Set([ticket.id]) }).get(ticket.id);
-        if (r?.etaMinutes != null) given.push({ t: ticket, estimateMin: r.etaMinutes, highMin: r.etaMinutesHigh ?? r.etaMinutes });
+        if (r?.etaMinutes != null) given.push({ t: ticket, estimateMin: r.etaMinutes, lowMin: r.etaMinutesLow ?? r.etaMinutes, highMin: r.etaMinutesHigh ?? r.etaMinutes });
       },
     },
     17,
@@ -54,14 +54,14 @@ beforeAll(async () => {
   hall = await createHall(t);
   replayDay();
   let n = 0;
-  for (const { t: s, estimateMin, highMin } of given) {
+  for (const { t: s, estimateMin, lowMin, highMin } of given) {
     if (s.calledAt === null) continue;
     const at = (ms: number) => new Date(origin + ms);
     await t.app.deps.db.insert(tickets).values({
       siteId: hall.siteId, serviceId: hall.services.general, day: DAY, number: `R${String(++n).padStart(3, '0')}`, status: 'done',
       priority: 'normal', channel: 'kiosk', issuedAt: at(s.arrivalAt), waitAnchorAt: at(s.arrivalAt), dueAt: at(s.dueAt),
       calledAt: at(s.calledAt), lastCalledAt: at(s.calledAt), callCount: 1, startedAt: at(s.calledAt), finishedAt: at(s.calledAt + s.handleMin * MIN),
-      etaAtIssueMin: estimateMin, etaHighAtIssueMin: highMin, accessTokenHash: hashToken(`replay-${n}`),
+      etaAtIssueMin: estimateMin, etaLowAtIssueMin: lowMin, etaHighAtIssueMin: highMin, accessTokenHash: hashToken(`replay-${n}`),
     });
   }
 });
@@ -71,7 +71,7 @@ function expected() {
   const records: EstimateRecord[] = given
     .filter((g) => g.t.calledAt !== null)
     // The stats count whole seconds of wait.
-    .map((g) => ({ estimateMin: g.estimateMin, lowMin: g.estimateMin, highMin: g.highMin, actualMin: Math.round(((g.t.calledAt as number) - g.t.arrivalAt) / 1000) / 60 }));
+    .map((g) => ({ estimateMin: g.estimateMin, lowMin: g.lowMin, highMin: g.highMin, actualMin: Math.round(((g.t.calledAt as number) - g.t.arrivalAt) / 1000) / 60 }));
   return { n: records.length, ...estimateAccuracy(records) };
 }
 

@@ -25,9 +25,9 @@ describe('the place and wait given with a new ticket', () => {
     const reads = await Promise.all(rush.map((r) => t.api('GET', `/tickets/${r.body.id}`, undefined, { 'x-access-token': r.body.accessToken })));
     expect(reads.map((r) => r.body.position)).toEqual(rush.map((r) => r.body.position));
     // What the citizen was told is kept with the ticket (stats report its error later).
-    const stored = await t.app.deps.db.select({ id: tickets.id, eta: tickets.etaAtIssueMin, etaHigh: tickets.etaHighAtIssueMin }).from(tickets).where(inArray(tickets.id, rush.map((r) => r.body.id)));
+    const stored = await t.app.deps.db.select({ id: tickets.id, eta: tickets.etaAtIssueMin, etaLow: tickets.etaLowAtIssueMin, etaHigh: tickets.etaHighAtIssueMin }).from(tickets).where(inArray(tickets.id, rush.map((r) => r.body.id)));
     const byId = new Map(stored.map((s) => [s.id, s]));
-    for (const r of rush) expect(byId.get(r.body.id)).toEqual({ id: r.body.id, eta: r.body.etaMinutes, etaHigh: r.body.etaMinutesHigh });
+    for (const r of rush) expect(byId.get(r.body.id)).toEqual({ id: r.body.id, eta: r.body.etaMinutes, etaLow: r.body.etaMinutesLow, etaHigh: r.body.etaMinutesHigh });
   });
 
   it('counts a call made a moment ago: the next ticket’s place is one nearer', async () => {

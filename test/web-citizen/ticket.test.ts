@@ -257,4 +257,20 @@ describe('citizen app: ticket', { timeout: 120_000 }, () => {
     await page.getByText('找不到这个号').waitFor();
     await page.close();
   });
+
+  it('behind a long queue, the wait shows as a range with how often it holds, in plain words', async () => {
+    // Eight ahead for an item at most three windows serve: the wait is several services long.
+    for (let i = 0; i < 8; i++) {
+      expect((await t.api('POST', `/sites/${hall.siteId}/tickets`, { serviceId: hall.services.general, channel: 'kiosk' })).status).toBe(201);
+    }
+    const page = await newPage(browser, PHONE, t.url);
+    await takeOnPage(page, '居住证办理');
+    const eta = page.locator('.eta', { hasText: /预计等候 \d+–\d+ 分钟/ });
+    await eta.waitFor({ timeout: LIVE_MS });
+    const [, low, high] = /(\d+)–(\d+)/.exec(await eta.innerText()) ?? [];
+    expect(Number(low)).toBeLessThan(Number(high));
+    await page.locator('.eta-how', { hasText: '10 位里约有 8 位在这段时间内叫到号' }).waitFor();
+    await shot(page, 'phone-ticket-range');
+    await page.close();
+  });
 });

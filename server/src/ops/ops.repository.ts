@@ -25,7 +25,7 @@ export async function ticketFacts(tx: Tx, siteIds: string[], from: string, to: s
     .select({
       siteId: tickets.siteId, day: tickets.day, serviceId: tickets.serviceId, windowId: tickets.windowId, clerkId: firstCaller,
       status: tickets.status, issuedAt: tickets.issuedAt, dueAt: tickets.dueAt, calledAt: tickets.calledAt, startedAt: tickets.startedAt,
-      finishedAt: tickets.finishedAt, etaAtIssueMin: tickets.etaAtIssueMin, etaHighAtIssueMin: tickets.etaHighAtIssueMin, targetHandleMin: services.targetHandleMin,
+      finishedAt: tickets.finishedAt, etaAtIssueMin: tickets.etaAtIssueMin, etaLowAtIssueMin: tickets.etaLowAtIssueMin, etaHighAtIssueMin: tickets.etaHighAtIssueMin, targetHandleMin: services.targetHandleMin,
     })
     .from(tickets)
     .innerJoin(services, eq(services.id, tickets.serviceId))

@@ -5,7 +5,7 @@ const M = 60_000;
 const T0 = Date.UTC(2026, 10, 23, 1, 0); // 09:00 in Shanghai
 const base: TicketFact = {
   serviceId: 's1', windowId: 'w1', clerkId: 'c1', status: 'done', issuedAt: T0, dueAt: T0 + 30 * M,
-  calledAt: null, startedAt: null, finishedAt: null, etaAtIssueMin: null, etaHighAtIssueMin: null, targetHandleMin: 20,
+  calledAt: null, startedAt: null, finishedAt: null, etaAtIssueMin: null, etaLowAtIssueMin: null, etaHighAtIssueMin: null, targetHandleMin: 20,
 };
 /** Issued at minute `i`, called at `c`, served `s`..`f` (minutes after T0). */
 const ticket = (i: number, c: number | null, s: number | null, f: number | null, over: Partial<TicketFact> = {}): TicketFact => ({
@@ -46,6 +46,14 @@ describe('factsOfDay and summaries', () => {
     // |3 − 5| + |25 − 20| + |10 − 10| = 7 over 3 → 2.3; signed (−2 + 5 + 0) / 3 = 1.
     // Ranges 3–6 (waited 5: inside) and 25–40 (waited 20: below); the third ticket was shown no range.
     expect(waitEstimateOf(totalOf(facts))).toEqual({ count: 3, maeMin: 2.3, biasMin: 1, shareInRange: 0.5 });
+  });
+  it('judges the range shown, low–high: a wait under the estimate but above the low edge is inside', () => {
+    // Told 25 (18–34), called at 20: inside. Rows from before the low edge was kept read 25–34: outside.
+    const told = { etaAtIssueMin: 25, etaHighAtIssueMin: 34 };
+    const withLow = factsOfDay([ticket(0, 20, 21, 30, { ...told, etaLowAtIssueMin: 18 })], now);
+    const withoutLow = factsOfDay([ticket(0, 20, 21, 30, told)], now);
+    expect(waitEstimateOf(totalOf(withLow)).shareInRange).toBe(1);
+    expect(waitEstimateOf(totalOf(withoutLow)).shareInRange).toBe(0);
   });
 
   it('reads a roll-up written before ranges were counted as "no range figure", not as zero', () => {

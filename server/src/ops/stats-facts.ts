@@ -14,7 +14,8 @@
  *   staffed = from its first call to its last end that day (window open/close times are not logged).
  * - Wait-estimate accuracy: mean absolute error of the estimate given at issue (`etaAtIssueMin`) against the
  *   actual wait, over called tickets that got an estimate; bias = mean of estimate − actual; share in range =
- *   share of those with a range (`etaAtIssueMin`–`etaHighAtIssueMin`, as the citizen's screen shows it)
+ *   share of those with a range (`etaLowAtIssueMin`–`etaHighAtIssueMin`, as the citizen's screen shows it;
+ *   rows from before the low edge was kept read `etaAtIssueMin`–`etaHighAtIssueMin`, the range shown then)
  *   whose wait fell inside it (`insideRange`, the outcomes bench's definition).
  */
 import { insideRange } from './core/estimate-accuracy.ts';
@@ -32,6 +33,7 @@ export interface TicketFact {
   startedAt: number | null;
   finishedAt: number | null;
   etaAtIssueMin: number | null;
+  etaLowAtIssueMin: number | null;
   etaHighAtIssueMin: number | null;
   targetHandleMin: number;
 }
@@ -151,7 +153,7 @@ export function factsOfDay(tickets: readonly TicketFact[], now: number): DayFact
         s.etaErrMinSum += err;
         if (t.etaHighAtIssueMin !== null) {
           s.etaRanged++;
-          if (insideRange(waitSec / 60, t.etaAtIssueMin, t.etaHighAtIssueMin)) s.etaInRange++;
+          if (insideRange(waitSec / 60, t.etaLowAtIssueMin ?? t.etaAtIssueMin, t.etaHighAtIssueMin)) s.etaInRange++;
         }
       }
       const targets: [Record<string, WindowFacts | ClerkFacts>, string | null, () => WindowFacts | ClerkFacts][] = [

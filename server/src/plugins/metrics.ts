@@ -92,7 +92,7 @@ export default fp(async function metrics(app: FastifyInstance) {
         SELECT s.code AS site,
                avg(abs(t.eta_at_issue_min - w.min))::float8 AS mae,
                avg(t.eta_at_issue_min - w.min)::float8 AS bias,
-               (count(*) FILTER (WHERE w.min BETWEEN t.eta_at_issue_min - 0.5 AND t.eta_high_at_issue_min + 0.5))::float8
+               (count(*) FILTER (WHERE w.min BETWEEN coalesce(t.eta_low_at_issue_min, t.eta_at_issue_min) - 0.5 AND t.eta_high_at_issue_min + 0.5))::float8
                  / nullif(count(t.eta_high_at_issue_min), 0) AS in_range
         FROM tickets t JOIN sites s ON s.id = t.site_id
         CROSS JOIN LATERAL (SELECT extract(epoch from t.called_at - t.issued_at) / 60 AS min) w

@@ -5,10 +5,11 @@ import type { TicketRow } from './queue.repository.ts';
 export interface TicketLive {
   position: number | null;
   etaMinutes: number | null;
+  etaMinutesLow: number | null;
   etaMinutesHigh: number | null;
 }
 
-const NO_LIVE: TicketLive = { position: null, etaMinutes: null, etaMinutesHigh: null };
+const NO_LIVE: TicketLive = { position: null, etaMinutes: null, etaMinutesLow: null, etaMinutesHigh: null };
 
 /** The API's Ticket: times in the site's zone, personal data only in masked form. */
 export function toTicket(r: TicketRow, timeZone: string, extra: { windowNumber?: number | null; live?: TicketLive; transferredToId?: string } = {}): Ticket {

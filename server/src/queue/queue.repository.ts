@@ -66,7 +66,7 @@ export interface IssueRow {
   citizenNameMasked: string | null; citizenIdHash: string | null; citizenIdMasked: string | null; citizenPhoneMasked: string | null;
   accessTokenHash: string; appointmentId: string | null; transferredFromId: string | null;
   /** The estimate handed out with the ticket, kept to report its error later. */
-  etaAtIssueMin: number | null; etaHighAtIssueMin: number | null;
+  etaAtIssueMin: number | null; etaLowAtIssueMin: number | null; etaHighAtIssueMin: number | null;
   event: { actorKind: 'citizen' | 'staff'; data: Record<string, unknown> };
   idempotency: { key: string; requestHash: string; accessTokenSealed: string } | null;
 }
@@ -96,13 +96,13 @@ export async function insertIssuedTickets(tx: Tx, rows: readonly IssueRow[]): Pr
         ${column((r) => r.citizenIdHash)}::text[], ${column((r) => r.citizenIdMasked)}::text[],
         ${column((r) => r.citizenPhoneMasked)}::text[], ${column((r) => r.accessTokenHash)}::text[],
         ${column((r) => r.appointmentId)}::uuid[], ${column((r) => r.transferredFromId)}::uuid[],
-        ${column((r) => r.etaAtIssueMin)}::int[], ${column((r) => r.etaHighAtIssueMin)}::int[],
+        ${column((r) => r.etaAtIssueMin)}::int[], ${column((r) => r.etaLowAtIssueMin)}::int[], ${column((r) => r.etaHighAtIssueMin)}::int[],
         ${column((r) => r.event.actorKind)}::text[], ${column((r) => JSON.stringify(r.event.data))}::text[],
         ${column((r) => r.idempotency?.key ?? null)}::text[], ${column((r) => r.idempotency?.requestHash ?? null)}::text[],
         ${column((r) => r.idempotency?.accessTokenSealed ?? null)}::text[]
       ) AS i(id, site_id, service_id, day, category, priority, channel, issued_at, wait_anchor_at, due_at, target_window_id,
         citizen_name_masked, citizen_id_hash, citizen_id_masked, citizen_phone_masked, access_token_hash,
-        appointment_id, transferred_from_id, eta_at_issue_min, eta_high_at_issue_min,
+        appointment_id, transferred_from_id, eta_at_issue_min, eta_low_at_issue_min, eta_high_at_issue_min,
         actor_kind, event_data, idempotency_key, request_hash, access_token_sealed)
     ), wanted AS (
       SELECT site_id, day, category, count(*)::int AS n FROM i GROUP BY site_id, day, category
@@ -117,10 +117,11 @@ export async function insertIssuedTickets(tx: Tx, rows: readonly IssueRow[]): Pr
     ), t AS (
       INSERT INTO tickets (id, site_id, service_id, day, number, status, priority, channel, issued_at, wait_anchor_at, due_at,
         target_window_id, citizen_name_masked, citizen_id_hash, citizen_id_masked, citizen_phone_masked, access_token_hash,
-        appointment_id, transferred_from_id, eta_at_issue_min, eta_high_at_issue_min)
+        appointment_id, transferred_from_id, eta_at_issue_min, eta_low_at_issue_min, eta_high_at_issue_min)
       SELECT id, site_id, service_id, day, category || lpad(seq::text, greatest(3, length(seq::text)), '0'), 'waiting', priority,
         channel, issued_at, wait_anchor_at, due_at, target_window_id, citizen_name_masked, citizen_id_hash, citizen_id_masked,
-        citizen_phone_masked, access_token_hash, appointment_id, transferred_from_id, eta_at_issue_min, eta_high_at_issue_min
+        citizen_phone_masked, access_token_hash, appointment_id, transferred_from_id, eta_at_issue_min, eta_low_at_issue_min,
+        eta_high_at_issue_min
       FROM numbered
       RETURNING id, site_id, issued_at, number
     ), e AS (
@@ -148,7 +149,8 @@ function issuedTicketRow({ id, number }: { id: string; number: string }, r: Issu
     windowId: null, calledAt: null, lastCalledAt: null, callCount: 0, startedAt: null, finishedAt: null, suspendedAt: null, resumeBy: null,
     outcome: null, note: null, citizenNameMasked: r.citizenNameMasked, citizenIdHash: r.citizenIdHash, citizenIdMasked: r.citizenIdMasked,
     citizenPhoneMasked: r.citizenPhoneMasked, accessTokenHash: r.accessTokenHash, appointmentId: r.appointmentId,
-    transferredFromId: r.transferredFromId, etaAtIssueMin: r.etaAtIssueMin, etaHighAtIssueMin: r.etaHighAtIssueMin, slaWarnedAt: null,
+    transferredFromId: r.transferredFromId, etaAtIssueMin: r.etaAtIssueMin,
+    etaLowAtIssueMin: r.etaLowAtIssueMin, etaHighAtIssueMin: r.etaHighAtIssueMin, slaWarnedAt: null,
   };
 }
 

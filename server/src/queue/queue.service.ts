@@ -21,7 +21,7 @@ import { createTimeOrderedIds } from '../lib/time-ordered-id.ts';
 import { createWriteBatcher } from '../lib/write-batcher.ts';
 import type { SiteDirectory } from '../sites/site-directory.ts';
 import {
-  computeDueAt, DEFAULT_POLICY, estimateWaits, MINUTE_MS, resolveServiceTargets, transition,
+  busyWindowFreeAt, computeDueAt, DEFAULT_POLICY, estimateWaits, MINUTE_MS, resolveServiceTargets, transition,
   type Channel, type EtaInput, type Priority, type QueuedTicket, type QueuePolicy, type TicketCommand, type TicketStatus,
 } from './core/index.ts';
 import { toTicket, type TicketLive } from './queue.mapper.ts';
@@ -204,7 +204,7 @@ export function createQueueService(deps: QueueDeps) {
     const playing = open.length > 0 ? open : ws;
     const playWindows = playing.map((w) => {
       const b = w.busy;
-      return { id: w.id, serviceIds: w.serviceIds, busyUntil: b ? Math.max(now, (b.sinceMs ?? now) + handleOf(b.serviceId) * MINUTE_MS) : now };
+      return { id: w.id, serviceIds: w.serviceIds, busyUntil: b ? busyWindowFreeAt(now, b.sinceMs ?? now, handleOf(b.serviceId)) : now };
     });
     return {
       now,
@@ -313,7 +313,7 @@ export function createQueueService(deps: QueueDeps) {
         citizenNameMasked: citizen.value.nameMasked, citizenIdHash: citizen.value.idHash, citizenIdMasked: citizen.value.idMasked,
         citizenPhoneMasked: citizen.value.phoneMasked, accessTokenHash: input.transfer?.accessTokenHash ?? hashToken(accessToken),
         appointmentId: input.appointment?.id ?? null, transferredFromId: input.transfer?.fromId ?? null,
-        etaAtIssueMin: live?.etaMinutes ?? null, etaHighAtIssueMin: live?.etaMinutesHigh ?? null,
+        etaAtIssueMin: live?.etaMinutes ?? null, etaLowAtIssueMin: live?.etaMinutesLow ?? null, etaHighAtIssueMin: live?.etaMinutesHigh ?? null,
         event: { actorKind: input.channel === 'transfer' ? 'staff' : 'citizen', data: { channel: input.channel, priority } },
         idempotency: input.idempotencyKey ? { key: input.idempotencyKey, requestHash: hash, accessTokenSealed: seal(accessToken, deps.config.secret) } : null,
       });

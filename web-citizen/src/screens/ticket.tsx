@@ -26,11 +26,14 @@ export function AdoptTicket({ ticketId, token }: { ticketId: string; token: stri
   return <Screen title={t('ticket.title')}>{error ? <ErrorBox code={error} /> : <Loading />}</Screen>;
 }
 
-function waitRange(t: ReturnType<typeof useSettings>['t'], tk: Ticket): string | null {
+/** The wait as the citizen reads it: "soon", a range ("8–14 min", about 8 in 10 called inside it), or one figure. */
+function waitRange(t: ReturnType<typeof useSettings>['t'], tk: Ticket): { text: string; soon: boolean; isRange: boolean } | null {
   if (tk.etaMinutes === null) return null;
+  const lo = tk.etaMinutesLow ?? tk.etaMinutes;
   const hi = tk.etaMinutesHigh ?? tk.etaMinutes;
-  if (hi <= 1) return t('ticket.etaSoon');
-  return hi > tk.etaMinutes ? t('common.minutesRange', { a: tk.etaMinutes, b: hi }) : t('common.minutes', { n: tk.etaMinutes });
+  if (hi <= 1) return { text: t('ticket.etaSoon'), soon: true, isRange: false };
+  if (hi > lo) return { text: t('common.minutesRange', { a: lo, b: hi }), soon: false, isRange: true };
+  return { text: t('common.minutes', { n: tk.etaMinutes }), soon: false, isRange: false };
 }
 
 /** Rationale: the follow-up of a transfer commits a moment after the original; a second is plenty. */
@@ -143,7 +146,8 @@ export function TicketScreen({ ticketId }: { ticketId: string }) {
           {ticket.status === 'waiting' && (
             <>
               <p className="ahead" data-ahead={ahead ?? ''}>{ahead === null ? '' : ahead === 0 ? t('ticket.aheadNone') : t('ticket.ahead', { n: ahead })}</p>
-              <p className="eta">{range === null ? t('ticket.etaUnknown') : range === t('ticket.etaSoon') ? range : t('ticket.eta', { range })}</p>
+              <p className="eta">{range === null ? t('ticket.etaUnknown') : range.soon ? range.text : t('ticket.eta', { range: range.text })}</p>
+              {range?.isRange && <p className="eta-how">{t('ticket.etaHow')}</p>}
             </>
           )}
           {(ticket.status === 'called' || ticket.status === 'serving') && ticket.windowNumber !== null && (

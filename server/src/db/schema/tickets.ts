@@ -48,6 +48,8 @@ export const tickets = pgTable(
     transferredFromId: uuid('transferred_from_id'),
     /** The estimate given at issue time, kept to report its error later. */
     etaAtIssueMin: integer('eta_at_issue_min'),
+    /** The range shown at issue: low–high (null low on rows older than migration 0008: read as eta). */
+    etaLowAtIssueMin: integer('eta_low_at_issue_min'),
     etaHighAtIssueMin: integer('eta_high_at_issue_min'),
     /** No longer written: warnings live in `ticket_sla_warnings` (see there). Kept for nodes mid-upgrade. */
     slaWarnedAt: tz('sla_warned_at'),

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareForCalling, pickNext, type QueuedTicket } from './calling-order.ts';
-import { estimateWaits, type EtaInput, type EtaWindow } from './eta.ts';
+import { busyWindowFreeAt, estimateWaits, waitRange, type EtaInput, type EtaWindow } from './eta.ts';
 
 const NOW = Date.parse('2026-11-23T09:00:00+08:00');
 const MIN = 60_000;
@@ -22,8 +22,10 @@ describe('estimateWaits: one window', () => {
   it('idle window, 10-min items: 0, 10, 20 minutes', () => {
     const m = run([t('C', 's1', 30), t('A', 's1', 10), t('B', 's1', 20)], [win('w1', ['s1'])], { s1: 10 });
     expect(brief(m)).toEqual({ A: [1, 0], B: [2, 10], C: [3, 20] });
-    // high = eta·(1 + 1.2816/√position): B 10·1.906 = 19.06 → 20, C 20·1.740 = 34.8 → 35
-    expect([m.get('A')?.etaMinutesHigh, m.get('B')?.etaMinutesHigh, m.get('C')?.etaMinutesHigh]).toEqual([0, 20, 35]);
+    // range = wait·(1 ± 0.35/√position), low down, high up: B 10·(1 ± 0.247) = 7.53–12.47 → 7–13,
+    // C 20·(1 ± 0.202) = 15.96–24.04 → 15–25; A is due now: 0–0.
+    const range = (id: string) => [m.get(id)?.etaMinutesLow, m.get(id)?.etaMinutesHigh];
+    expect([range('A'), range('B'), range('C')]).toEqual([[0, 0], [7, 13], [15, 25]]);
   });
   it('busy until +5: 5, 15, 25 (the TSDoc example)', () => {
     const m = run([t('A', 's1', 1), t('B', 's1', 2), t('C', 's1', 3)], [win('w1', ['s1'], 5)], { s1: 10 });
@@ -85,8 +87,8 @@ describe('estimateWaits: several windows', () => {
 describe('estimateWaits: unserved tickets', () => {
   it('no open window serves the item → eta null, position by calling order within the service', () => {
     const m = run([t('z2', 's9', 5), t('z1', 's9', 1), t('a', 's1', 1)], [win('w1', ['s1'])]);
-    expect(m.get('z1')).toEqual({ position: 1, etaMinutes: null, etaMinutesHigh: null });
-    expect(m.get('z2')).toEqual({ position: 2, etaMinutes: null, etaMinutesHigh: null });
+    expect(m.get('z1')).toEqual({ position: 1, etaMinutes: null, etaMinutesLow: null, etaMinutesHigh: null });
+    expect(m.get('z2')).toEqual({ position: 2, etaMinutes: null, etaMinutesLow: null, etaMinutesHigh: null });
     expect(m.get('a')?.etaMinutes).toBe(0);
   });
   it('targeted at a closed window, or at a window not serving the item → unserved', () => {
@@ -94,8 +96,8 @@ describe('estimateWaits: unserved tickets', () => {
       [t('a', 's1', 1), t('x', 's1', 2, 'closed'), t('y', 's2', 3, 'w1')],
       [win('w1', ['s1'])],
     );
-    expect(m.get('x')).toEqual({ position: 2, etaMinutes: null, etaMinutesHigh: null });
-    expect(m.get('y')).toEqual({ position: 1, etaMinutes: null, etaMinutesHigh: null });
+    expect(m.get('x')).toEqual({ position: 2, etaMinutes: null, etaMinutesLow: null, etaMinutesHigh: null });
+    expect(m.get('y')).toEqual({ position: 1, etaMinutes: null, etaMinutesLow: null, etaMinutesHigh: null });
   });
   it('no windows at all, or no tickets', () => {
     expect(run([t('a', 's1', 1)], []).get('a')?.etaMinutes).toBeNull();
@@ -184,6 +186,8 @@ describe('estimateWaits: properties', () => {
           } else {
             expect(r?.etaMinutes).toBe(Math.ceil(Math.round(at - NOW) / MIN));
             expect(r?.etaMinutesHigh).toBeGreaterThanOrEqual(r?.etaMinutes ?? 0);
+            expect(r?.etaMinutesLow).toBeLessThanOrEqual(r?.etaMinutes ?? 0);
+            expect(r?.etaMinutesLow).toBeGreaterThanOrEqual(0);
           }
         }
       }),
@@ -228,5 +232,23 @@ describe('estimateWaits: scale', () => {
     const positions = [...result.values()].map((r) => r.position);
     expect(new Set(positions).size).toBe(10_000);
     expect([...result.values()].every((r) => r.etaMinutes !== null && r.etaMinutesHigh !== null && r.etaMinutesHigh >= r.etaMinutes)).toBe(true);
+  });
+});
+
+describe('the range and a busy window', () => {
+  it('narrows relative to the wait as the queue ahead grows: one service varies more than the sum of many', () => {
+    const width = (position: number) => {
+      const { low, high } = waitRange(60 * MIN, position);
+      return high - low;
+    };
+    expect(waitRange(10 * MIN, 1)).toEqual({ low: 6, high: 14 });
+    expect(width(1)).toBeGreaterThan(width(4));
+    expect(width(4)).toBeGreaterThan(width(100));
+    expect(waitRange(0, 1)).toEqual({ low: 0, high: 0 });
+  });
+  it('a busy window calls next at its start + the mean, or, running over, a while after now (not now)', () => {
+    expect(busyWindowFreeAt(NOW, NOW - 4 * MIN, 10)).toBe(NOW + 6 * MIN);
+    // 15 min into a 10-min item: the rest of it is still to come, 0.3 of the mean.
+    expect(busyWindowFreeAt(NOW, NOW - 15 * MIN, 10)).toBe(NOW + 3 * MIN);
   });
 });
