@@ -33,6 +33,14 @@ export const RatingFigures = Type.Object({
   byScore: Type.Object({ 1: Type.Integer(), 2: Type.Integer(), 3: Type.Integer(), 4: Type.Integer(), 5: Type.Integer() }),
 });
 
+/** The estimate given at issue against the actual wait. */
+const EstimateFigures = Type.Object({
+  count: Type.Integer(),
+  maeMin: Min,
+  biasMin: Nullable(Type.Number({ description: 'mean of estimate − actual: > 0 over-estimates' })),
+  shareInRange: Nullable(Type.Number({ minimum: 0, maximum: 1, description: 'share of called tickets whose wait fell inside the range given at issue (low–high, ±0.5 min; rows from before the low edge was kept: estimate–high)' })),
+});
+
 export const StatsView = Type.Object({
   siteId: Id,
   siteIds: Type.Array(Id),
@@ -45,11 +53,17 @@ export const StatsView = Type.Object({
   clerks: Type.Array(Type.Object({ staffId: Id, displayName: Type.String(), calls: Type.Integer(), served: Type.Integer(), meanHandleMin: Min, idleShare: Ratio })),
   bySite: Type.Optional(Type.Array(Type.Object({ siteId: Id, name: Type.String(), ...TicketFigures }))),
   waitEstimate: Type.Object({
-    count: Type.Integer(),
-    maeMin: Min,
-    biasMin: Nullable(Type.Number({ description: 'mean of estimate − actual: > 0 over-estimates' })),
-    shareInRange: Nullable(Type.Number({ minimum: 0, maximum: 1, description: 'share of called tickets whose wait fell inside the range given at issue (estimate–high, ±0.5 min)' })),
-  }),
+    ...EstimateFigures.properties,
+    updates: Type.Object(
+      {
+        count: Type.Integer({ description: 'ranges shown to citizens after issue (each ticket and range once), of tickets since called' }),
+        maeMin: Min,
+        biasMin: Nullable(Type.Number({ description: 'mean of estimate − remaining wait: > 0 over-estimates' })),
+        shareInRange: Nullable(Type.Number({ minimum: 0, maximum: 1, description: 'share whose remaining wait fell inside the range shown (±0.5 min)' })),
+      },
+      { description: "the estimates a citizen's phone showed after issue, each against the wait from then to the call" },
+    ),
+  }, { description: 'the wait estimate given at issue against the actual wait, and (updates) those shown later' }),
   ratings: RatingFigures,
   cases: Type.Object({
     count: Type.Integer({ description: 'opened in the range' }),

@@ -94,10 +94,11 @@ export function createOpsService(deps: OpsDeps) {
 
     const fromMs = zonedTimeToMs(from, '00:00', site.value.timeZone);
     const toMs = zonedTimeToMs(addCalendarDays(to, 1), '00:00', site.value.timeZone);
-    const [ratingRows, caseRows, n] = await Promise.all([
+    const [ratingRows, caseRows, n, updates] = await Promise.all([
       repo.ratingFigures(db, siteIds, fromMs, toMs),
       repo.caseRows(db, siteIds, fromMs, toMs),
       repo.names(db, { services: Object.keys(all.byService), windows: Object.keys(all.byWindow), staff: Object.keys(all.byClerk) }),
+      repo.estimateUpdateFigures(db, siteIds, fromMs, toMs),
     ]);
     const byScore = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 };
     let ratingSum = 0;
@@ -127,7 +128,15 @@ export function createOpsService(deps: OpsDeps) {
       ...(q.includeChildren
         ? { bySite: siteIds.map((sid) => ({ siteId: sid, name: siteNames.get(sid) ?? '', ...summariseService(totalOf(siteFacts.get(sid) ?? emptyFacts())) })) }
         : {}),
-      waitEstimate: waitEstimateOf(totalOf(all)),
+      waitEstimate: {
+        ...waitEstimateOf(totalOf(all)),
+        updates: {
+          count: updates.count,
+          maeMin: updates.mae === null ? null : Math.round(updates.mae * 10) / 10,
+          biasMin: updates.bias === null ? null : Math.round(updates.bias * 10) / 10,
+          shareInRange: updates.inRange === null ? null : Math.round(updates.inRange * 1000) / 1000,
+        },
+      },
       ratings: { count: ratingCount, avg: ratingCount ? Math.round((ratingSum / ratingCount) * 100) / 100 : null, bad: byScore[1] + byScore[2], byScore },
       cases: {
         count: caseRows.length,

@@ -37,6 +37,7 @@ export default fp(async function metrics(app: FastifyInstance) {
   const estimateMae = new Gauge({ name: 'yc_wait_estimate_mae_minutes', help: `Mean |estimate given at issue − actual wait| of tickets called in the last ${ESTIMATE_WINDOW_H} h`, labelNames: ['site'], registers: [registry] });
   const estimateBias = new Gauge({ name: 'yc_wait_estimate_bias_minutes', help: `Mean (estimate − actual wait), last ${ESTIMATE_WINDOW_H} h: below 0 citizens waited longer than told`, labelNames: ['site'], registers: [registry] });
   const estimateInRange = new Gauge({ name: 'yc_wait_estimate_in_range_ratio', help: `Share of actual waits inside the range given at issue (±0.5 min), last ${ESTIMATE_WINDOW_H} h`, labelNames: ['site'], registers: [registry] });
+  const updatesInRange = new Gauge({ name: 'yc_wait_estimate_updates_in_range_ratio', help: `Share of the ranges citizens were shown after issue whose remaining wait fell inside them (±0.5 min), tickets called in the last ${ESTIMATE_WINDOW_H} h`, labelNames: ['site'], registers: [registry] });
   const sockets = new Gauge({ name: 'yc_socket_connections', help: 'socket.io connections on this node per namespace', labelNames: ['namespace'], registers: [registry] });
   const up = new Gauge({ name: 'yc_dependency_up', help: '1 when a dependency answers', labelNames: ['dependency'], registers: [registry] });
   const mediaWorkers = new Gauge({ name: 'yc_media_workers_alive', help: 'Live mediasoup workers on this node', registers: [registry] });
@@ -106,6 +107,15 @@ export default fp(async function metrics(app: FastifyInstance) {
         estimateBias.set({ site: r.site }, Number(r.bias));
         if (r.in_range !== null) estimateInRange.set({ site: r.site }, Number(r.in_range));
       }
+      const updates = (await db.execute(sql`
+        SELECT s.code AS site,
+               (count(*) FILTER (WHERE w.min BETWEEN u.low_min - 0.5 AND u.high_min + 0.5))::float8 / count(*) AS in_range
+        FROM ticket_estimate_updates u JOIN tickets t ON t.id = u.ticket_id JOIN sites s ON s.id = u.site_id
+        CROSS JOIN LATERAL (SELECT extract(epoch from t.called_at - u.shown_at) / 60 AS min) w
+        WHERE t.called_at > now() - make_interval(hours => ${ESTIMATE_WINDOW_H}) AND t.called_at >= u.shown_at
+        GROUP BY s.code`)) as unknown as { rows: { site: string; in_range: number }[] };
+      updatesInRange.reset();
+      for (const r of updates.rows) updatesInRange.set({ site: r.site }, Number(r.in_range));
     }
     for (const ns of ['/hall', '/media']) sockets.set({ namespace: ns }, app.io.of(ns).sockets.size);
     const media = app.hasDecorator('video') ? app.video?.media : undefined;

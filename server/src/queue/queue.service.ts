@@ -27,6 +27,7 @@ import {
 import { toTicket, type TicketLive } from './queue.mapper.ts';
 import { createServiceCatalog } from './service-catalog.ts';
 import { createSiteCache } from './site-cache.ts';
+import { createEstimateUpdates } from './estimate-updates.ts';
 import { createWaitingSnapshots } from './waiting-snapshots.ts';
 import * as repo from './queue.repository.ts';
 import type { TicketRow, WindowRow } from './queue.repository.ts';
@@ -104,6 +105,7 @@ export function createQueueService(deps: QueueDeps) {
   /** Of those, the ones registered since the site's last play started: the next play must place them. */
   const joinedSincePlay = new Map<string, Set<string>>();
   const catalog = createServiceCatalog(db, clock);
+  const estimateUpdates = createEstimateUpdates(db, deps.log);
   // Ids in issue order: the calling order's last tie-break then agrees with the order tickets joined.
   const nextTicketId = createTimeOrderedIds();
   // Monotonic real time, not the injectable clock: the age that matters is that of a database read.
@@ -537,7 +539,12 @@ export function createQueueService(deps: QueueDeps) {
       const row = await repo.findTicket(db, id);
       if (!row) return fail('NOT_FOUND', { resource: 'ticket' });
       const join = options.citizenJoin ? await deps.virtualRooms?.()?.citizenJoin(row) : undefined;
-      return ok(await present(row, { live: true, ...(join ? { join } : {}) }));
+      const ticket = await present(row, { live: true, ...(join ? { join } : {}) });
+      // What the citizen's own phone is shown is an update whose accuracy is reported (staff reads are not).
+      if (options.citizenJoin && ticket.etaMinutes !== null && ticket.etaMinutesLow !== null && ticket.etaMinutesHigh !== null) {
+        estimateUpdates.record({ ticketId: row.id, siteId: row.siteId, shownAt: clock.now(), etaMin: ticket.etaMinutes, lowMin: ticket.etaMinutesLow, highMin: ticket.etaMinutesHigh });
+      }
+      return ok(ticket);
     },
     findRow: (id: string) => repo.findTicket(db, id),
     expertOnTicket: (ticketId: string, staffId: string) => repo.expertOnTicket(db, ticketId, staffId),

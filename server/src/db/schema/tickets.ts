@@ -94,6 +94,26 @@ export const ticketSlaWarnings = pgTable('ticket_sla_warnings', {
   warnedAt: tz('warned_at').notNull(),
 });
 
+/**
+ * Each wait range a citizen was shown after issue (one row per ticket and range; no personal data), kept to
+ * report the estimate's accuracy at later updates beside the one given at issue.
+ */
+export const ticketEstimateUpdates = pgTable(
+  'ticket_estimate_updates',
+  {
+    ticketId: uuid('ticket_id').notNull().references(() => tickets.id),
+    siteId: uuid('site_id').notNull(),
+    shownAt: tz('shown_at').notNull(),
+    etaMin: integer('eta_min').notNull(),
+    lowMin: integer('low_min').notNull(),
+    highMin: integer('high_min').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.ticketId, t.etaMin, t.lowMin, t.highMin] }),
+    index('ticket_estimate_updates_site_shown_idx').on(t.siteId, t.shownAt),
+  ],
+);
+
 /** Atomic per-site, per-day, per-category number sequence. */
 export const numberCounters = pgTable(
   'number_counters',

@@ -27,11 +27,11 @@ export interface EstimateAccuracy {
  * Rationale: the estimate and the range are whole minutes (rounded up), the actual wait is not; a wait
  * of 5.4 min told "5 min" is inside, so the range's edges get the half minute a citizen would grant.
  */
-const EDGE_MIN = 0.5;
+export const INSIDE_EDGE_MIN = 0.5;
 
 /** Whether an actual wait falls in the range a citizen was shown (whole minutes, so ±half a minute). */
 export function insideRange(actualMin: number, lowMin: number, highMin: number): boolean {
-  return actualMin >= lowMin - EDGE_MIN && actualMin <= highMin + EDGE_MIN;
+  return actualMin >= lowMin - INSIDE_EDGE_MIN && actualMin <= highMin + INSIDE_EDGE_MIN;
 }
 
 export function estimateAccuracy(records: Iterable<EstimateRecord>): EstimateAccuracy {

@@ -76,9 +76,12 @@ function EstimateAccuracy({ siteId, today }: { siteId: string; today: StatsView 
       live = false;
     };
   }, [siteId, t]);
+  // At issue and at the updates a citizen saw later, for today and the week.
   const rows = [
-    { key: 'today', period: t('ops.estimate.today'), e: today?.waitEstimate ?? null },
-    { key: 'week', period: t('ops.estimate.week'), e: week?.waitEstimate ?? null },
+    { key: 'today', period: t('ops.estimate.atIssue', { period: t('ops.estimate.today') }), e: today?.waitEstimate ?? null },
+    { key: 'today-later', period: <Tooltip title={t('ops.estimate.laterHint')}>{t('ops.estimate.later', { period: t('ops.estimate.today') })}</Tooltip>, e: today?.waitEstimate.updates ?? null },
+    { key: 'week', period: t('ops.estimate.atIssue', { period: t('ops.estimate.week') }), e: week?.waitEstimate ?? null },
+    { key: 'week-later', period: <Tooltip title={t('ops.estimate.laterHint')}>{t('ops.estimate.later', { period: t('ops.estimate.week') })}</Tooltip>, e: week?.waitEstimate.updates ?? null },
   ];
   const minutes = (v: number | null | undefined) => (v == null ? '—' : v.toFixed(1));
   return (
