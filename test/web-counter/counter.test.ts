@@ -364,6 +364,12 @@ describe('supervisor dashboard', { timeout: TEST_MS }, () => {
     await page.getByTestId('chart-by-item').locator('canvas').waitFor();
     await shot(page, 'counter-dashboard');
 
+    // How right the wait estimate was, at issue and at the updates citizens saw later (earlier tests here
+    // called tickets that were given one).
+    await page.getByRole('tab', { name: '等候预估' }).click();
+    await page.getByTestId('estimate-accuracy').getByText('今天：之后更新').waitFor();
+    await page.getByTestId('estimate-in-range-today').filter({ hasText: /\d+%/ }).waitFor();
+
     // CSV export: one line per site, the district first, with the live waiting counts.
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
     const csv = readFileSync((await download.path())!, 'utf8');

@@ -42,9 +42,10 @@ export interface EtaResult {
 /**
  * The range shown to the citizen is `wait · (1 ± RANGE_SPREAD/√k)` for position k: the time until the k-th of
  * a run of service completions varies by about CV/√k of itself (the sum of k handling times), so the range
- * narrows as the queue ahead grows. Rationale for 0.5: calibrated with `npm run bench:outcomes` so that about
- * 8 in 10 actual waits fall inside the range at utilisation 0.85 (82 %; 91 % at 0.75, 73 % at 0.95): what the
- * citizen's screen promises. The normal-theory spread (z 1.28 × CV 1) covered 94 %: too wide to plan with.
+ * narrows as the queue ahead grows. Rationale for 0.35: calibrated with `npm run bench:outcomes` so that about
+ * 8 in 10 actual waits fall inside the range at utilisation 0.85 (81 %, about 1 in 10 below and 1 in 10 above;
+ * 88 % at 0.75, 69 % at 0.95): what the citizen's screen promises. The normal-theory spread (z 1.28 × CV 1)
+ * covered 94 %: too wide to plan with.
  */
 export const RANGE_SPREAD = 0.35;
 
