@@ -14,6 +14,7 @@ const EMBEDDED_DOMAINS = [
   'test/ops/**/*.test.ts',
   'test/jobs/**/*.test.ts',
   'test/hardening/database-timeouts.test.ts',
+  'test/hardening/socket-database-outage.test.ts',
   'test/hardening/fuzz-http.test.ts',
   'test/hardening/least-privilege.test.ts',
   'test/hardening/observability.test.ts',

@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { hallRooms, SiteWatchPayload, TicketWatchPayload, WindowAttachPayload } from '../contracts/events.ts';
 import type { StaffUser } from '../contracts/dto.ts';
 import { hashToken } from '../lib/secrets.ts';
-import { ackError, payloadChecker } from '../lib/socket-ack.ts';
+import { ackError, answering, payloadChecker } from '../lib/socket-ack.ts';
+import { isDatabaseUnavailable } from '../db/pg-errors.ts';
 import type { HallNamespace } from '../events/hall-events.ts';
 import * as repo from './queue.repository.ts';
 import { createSiteCache } from './site-cache.ts';
@@ -38,7 +39,14 @@ export function attachHallSocket(app: FastifyInstance): void {
     const data = socket.data as HallSocketData;
     data.staff = null;
     if (typeof token === 'string' && token) {
-      data.staff = await auth.authenticate(token, { fresh: true }).catch(() => null);
+      try {
+        data.staff = await auth.authenticate(token, { fresh: true });
+      } catch (err) {
+        // Not the clerk's fault: a console told UNAUTHENTICATED would sign out. UNAVAILABLE says try again.
+        const code = isDatabaseUnavailable(err) ? 'UNAVAILABLE' : 'INTERNAL';
+        app.log[code === 'UNAVAILABLE' ? 'warn' : 'error']({ err }, '/hall handshake could not check the staff token');
+        return next(Object.assign(new Error(code), { data: { code } }));
+      }
       if (!data.staff) return next(new Error('UNAUTHENTICATED'));
     }
     next();
@@ -49,7 +57,7 @@ export function attachHallSocket(app: FastifyInstance): void {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     if (data.staff && typeof token === 'string') void socket.join(hallRooms.session(hashToken(token)));
 
-    socket.on('site:watch', async (payload, ack) => {
+    socket.on('site:watch', answering(app.log, 'site:watch', async (payload, ack) => {
       const bad = checkSite(payload);
       if (bad) return ackError(ack, bad);
       const site = await sites.get(payload.siteId);
@@ -57,9 +65,9 @@ export function attachHallSocket(app: FastifyInstance): void {
       await socket.join(hallRooms.site(site.id));
       if (data.staff && (await sites.canAccess(data.staff, site.id))) await socket.join(hallRooms.siteStaff(site.id));
       ack?.({ data: { siteId: site.id, seq: await seqs.get(site.id) } });
-    });
+    }));
 
-    socket.on('ticket:watch', async (payload, ack) => {
+    socket.on('ticket:watch', answering(app.log, 'ticket:watch', async (payload, ack) => {
       const bad = checkTicket(payload);
       if (bad) return ackError(ack, bad);
       const row = await repo.findTicket(db, payload.ticketId);
@@ -67,9 +75,9 @@ export function attachHallSocket(app: FastifyInstance): void {
       if (hashToken(payload.accessToken) !== row.accessTokenHash) return ackError(ack, { code: 'FORBIDDEN', details: { reason: 'not your ticket' } });
       await socket.join(hallRooms.ticket(row.id));
       ack?.({ data: { ticketId: row.id } });
-    });
+    }));
 
-    socket.on('window:attach', async (payload, ack) => {
+    socket.on('window:attach', answering(app.log, 'window:attach', async (payload, ack) => {
       const bad = checkWindow(payload);
       if (bad) return ackError(ack, bad);
       if (!data.staff) return ackError(ack, { code: 'UNAUTHENTICATED' });
@@ -78,6 +86,6 @@ export function attachHallSocket(app: FastifyInstance): void {
       if (!(await sites.canAccess(data.staff, w.siteId)) || data.staff.role === 'expert') return ackError(ack, { code: 'FORBIDDEN', details: { reason: 'site' } });
       await socket.join([hallRooms.window(w.id), hallRooms.siteStaff(w.siteId), hallRooms.staff(data.staff.id)]);
       ack?.({ data: { windowId: w.id } });
-    });
+    }));
   });
 }

@@ -7,6 +7,9 @@ import type { HallClientToServer, HallServerToClient } from '@yichuang/server/co
 
 export type HallSocket = Socket<HallServerToClient, HallClientToServer>;
 
+/** Rationale: the database's own bounds are seconds long; retrying sooner would only add to its queue. */
+const HANDSHAKE_RETRY_MS = 3_000;
+
 export function connectHall(token?: string | null): HallSocket {
   const socket: HallSocket = io('/hall', {
     ...(token ? { auth: { token } } : {}),
@@ -18,6 +21,11 @@ export function connectHall(token?: string | null): HallSocket {
   // draining for a restart): a board must come back anyway.
   socket.on('disconnect', (reason) => {
     if (reason === 'io server disconnect') setTimeout(() => socket.connect(), 1_000);
+  });
+  // A handshake the server refused does not retry by itself either. The server could not check the staff
+  // token (its database was away): try again. UNAUTHENTICATED (signed out) stays refused.
+  socket.on('connect_error', (err) => {
+    if (!socket.active && (err.message === 'UNAVAILABLE' || err.message === 'INTERNAL')) setTimeout(() => socket.connect(), HANDSHAKE_RETRY_MS);
   });
   return socket;
 }
