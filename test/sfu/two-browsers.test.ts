@@ -39,7 +39,7 @@ const CHROMIUM_ARGS = [
 
 /** What the test page puts on globalThis.yc (see page/two-browsers-page.mjs). */
 interface PageApi {
-	join(url: string, token: string): Promise<string>;
+	join(url: string, token: string, renewUrl?: string): Promise<string>;
 	shareScreen(): Promise<string>;
 	stats(): Promise<MediaStats>;
 	srtpCiphers(): Promise<[RTCPeerConnectionState: string, srtpCipher: string | null][]>;
@@ -75,7 +75,11 @@ beforeAll(async () => {
 		// silence is a dead path; production keeps the 30 s default.
 		roomOptions: { watchdogIntervalMs: 1000, mediaTimeoutMs: 6000 },
 		httpHandler: (req, res) => {
-			if (req.url === '/page.js') {
+			if (req.url?.startsWith('/renew?')) {
+				// The API's part in renewJoin: a fresh join token for the same room and participant.
+				const q = new URL(req.url, 'http://x').searchParams;
+				res.writeHead(200, { 'content-type': 'text/plain' }).end(token({ roomId: q.get('room') ?? '', participantId: q.get('peer') ?? '' }));
+			} else if (req.url === '/page.js') {
 				res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
 			} else if (req.url === '/') {
 				res.writeHead(200, { 'content-type': 'text/html' }).end(html);
@@ -213,4 +217,30 @@ test('a browser whose media path dies silently is told to rejoin by the watchdog
 	await waitForVideo(pageA, 'expert-b', 'camera', 10_000);
 	expect(pageErrors).toEqual([]);
 	console.info(`[two-browsers] silent media path detected and recovered in ${recoveredMs} ms`);
+});
+
+test('a call older than its join token survives a rejoin: the client asks for a fresh token instead of ending', { timeout: 60_000 }, async () => {
+	const room = 'assist-room-expiring';
+	server.openRooms.add(room);
+	const page = await browsers[0]!.newPage();
+	page.on('pageerror', (error) => pageErrors.push(error.message));
+	await page.goto(`${server.url}/`);
+	await page.waitForFunction(() => 'yc' in globalThis);
+	// A token good for the join and no longer: by the rejoin, it has expired (production: 10 minutes).
+	const shortLived = token({ roomId: room, participantId: 'clerk-c', exp: Date.now() + 3_000 });
+	const renewUrl = `${server.url}/renew?room=${room}&peer=clerk-c`;
+	expect(await page.evaluate(([u, t, r]) => api().join(u, t, r), [server.url, shortLived, renewUrl] as const)).toBe('clerk-c');
+	await new Promise((r) => setTimeout(r, 4_000));
+
+	const [workerIndex] = server.media.roomWorkers(room) ?? [];
+	const pid = workerIndex === undefined ? undefined : server.media.pool.pidOf(workerIndex);
+	if (pid === undefined) throw new Error('no worker pid for the room');
+	process.kill(pid, 'SIGKILL');
+
+	const states = await waitForRejoined(page, 'rejoining:workerDied', 20_000);
+	expect(states.filter((s) => s.startsWith('closed'))).toEqual([]);
+	expect(states.at(-1)).toBe('joined');
+	expect(server.media.room(room)?.peers.has('clerk-c')).toBe(true);
+	expect(pageErrors).toEqual([]);
+	await page.close();
 });

@@ -344,6 +344,8 @@ export async function connectMedia(options: ConnectMediaOptions): Promise<MediaC
 				return;
 			} catch (error) {
 				const code = error instanceof MediaJoinError ? error.code : undefined;
+				// A call outlives its join token (minutes): ask the API for a fresh one rather than end the call.
+				if (code === 'TOKEN_EXPIRED' && options.renewJoin) return failover(reason);
 				if (code === 'TOKEN_EXPIRED' || code === 'TOKEN_INVALID' || code === 'ROOM_CLOSED') {
 					finish(code);
 					return;

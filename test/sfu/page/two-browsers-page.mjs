@@ -18,11 +18,13 @@ const state = { connection: undefined, states: [], remote: [], ended: [], qualit
 
 globalThis.yc = {
 	state,
-	async join(url, token) {
+	/** With `renewUrl`, the connection asks it for a fresh join answer (as the apps ask the API). */
+	async join(url, token, renewUrl) {
 		try {
 			state.connection = await connectMedia({
 				url,
 				token,
+				...(renewUrl ? { renewJoin: async () => ({ url, token: await (await fetch(renewUrl)).text() }) } : {}),
 				qualityIntervalMs: 1000,
 				onStateChange: (s, detail) => state.states.push(detail ? `${s}:${detail}` : s),
 				onRemoteTrack: (t) => {
