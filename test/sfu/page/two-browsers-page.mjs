@@ -1,4 +1,4 @@
-/* global document, navigator */
+/* global document, navigator, fetch */
 // Test page for two-browsers.test.ts, bundled with esbuild together with @yichuang/sfu/client.
 // Plain JS on purpose: the root tsconfig checks test/**/*.ts without DOM types; the client library itself is
 // type-checked by sfu/src/client/tsconfig.json.
