@@ -120,7 +120,7 @@ export async function registerVideo(app: FastifyInstance, options: { startJobs: 
   let closed = false;
 
   const recorder = createRecorder({
-    db, clock, dir: config.media.recordingsDir, ffmpegBin: config.media.ffmpegBin, ffprobeBin: config.media.ffprobeBin, log: app.log,
+    db, clock, nodeId: cluster.nodeId, dir: config.media.recordingsDir, ffmpegBin: config.media.ffmpegBin, ffprobeBin: config.media.ffprobeBin, log: app.log,
   });
   // Late-bound: the activity closes rooms the services end, and the services ask whether rooms are open.
   let isRoomOpen: (roomId: string) => Promise<boolean> = async () => false;
@@ -166,6 +166,11 @@ export async function registerVideo(app: FastifyInstance, options: { startJobs: 
     });
     // Registered before the first join can land here, and known to the others before they are told of us.
     if (registered) await nodes?.refresh();
+    // In the background: hashing partial files must not hold up the start.
+    recorder.recoverInterrupted({ anyNode: d.redis === null }).then(
+      (n) => n > 0 && app.log.warn({ recordings: n }, 'recordings interrupted by the last stop of this node closed as failed'),
+      (err: unknown) => app.log.error({ err }, 'could not close the recordings the last stop of this node interrupted'),
+    );
   }
 
   async function cascadeOptions(redis: NonNullable<typeof d.redis>) {

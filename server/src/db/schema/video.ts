@@ -91,6 +91,8 @@ export const videoRecordings = pgTable(
     /** Relative to the recordings directory. */
     file: text('file').notNull(),
     status: text('status', { enum: ['recording', 'stored', 'failed'] }).notNull(),
+    /** The media node recording it (`YC_MEDIA_NODE_ID`); null on rows from before migration 0010. */
+    nodeId: text('node_id'),
     sha256: text('sha256'),
     bytes: bigint('bytes', { mode: 'number' }),
     durationMs: integer('duration_ms'),

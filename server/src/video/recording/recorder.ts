@@ -16,7 +16,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { types } from 'mediasoup';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { videoRecordings } from '../../db/schema/index.ts';
 import type { Clock } from '../../lib/clock.ts';
@@ -43,6 +43,8 @@ export interface RoomRecordingMeta {
 export interface RecorderDeps {
   db: Db;
   clock: Clock;
+  /** This media node (`YC_MEDIA_NODE_ID`): kept on each recording, so a restart finds what it left running. */
+  nodeId: string;
   dir: string;
   ffmpegBin: string;
   ffprobeBin: string;
@@ -139,7 +141,7 @@ export function createRecorder(deps: RecorderDeps) {
         .insert(videoRecordings)
         .values({
           roomId, sessionId: meta.sessionId, ticketId: meta.ticketId, participantId, producerId: producer.id, kind: producer.kind,
-          source, file: rec.file, status: 'recording', startedAt: new Date(startedAt),
+          source, file: rec.file, status: 'recording', nodeId: deps.nodeId, startedAt: new Date(startedAt),
         })
         .returning({ id: videoRecordings.id });
       rec.id = row?.id ?? '';
@@ -263,9 +265,44 @@ export function createRecorder(deps: RecorderDeps) {
     await Promise.all([...recordings.values()].filter((r) => r.roomId === roomId).map((r) => stop(r)));
   }
 
+  /**
+   * Recordings a previous run of this node left "recording" (it crashed or was killed mid-call: nothing
+   * finished them) are closed as failed, keeping the partial file's hash and size as evidence. `anyNode`
+   * (a single node, no cluster) also takes rows of other node ids and of before migration 0010: with one
+   * node, every unfinished recording was this node's.
+   */
+  async function recoverInterrupted(options: { anyNode: boolean }): Promise<number> {
+    const left = await deps.db
+      .select()
+      .from(videoRecordings)
+      .where(and(eq(videoRecordings.status, 'recording'), ...(options.anyNode ? [] : [eq(videoRecordings.nodeId, deps.nodeId)])));
+    const running = new Set([...recordings.values()].map((r) => r.id));
+    let closedRows = 0;
+    for (const row of left) {
+      if (running.has(row.id)) continue;
+      const absolute = path.join(deps.dir, row.file);
+      const partial = await stat(absolute).then(async (info) => ({ bytes: info.size, sha256: await sha256File(absolute) }), () => null);
+      const error = `interrupted: the media node stopped while recording${partial ? ' (the partial file is kept)' : ' (no file)'}`;
+      const endedAt = new Date(deps.clock.now());
+      const [updated] = await deps.db
+        .update(videoRecordings)
+        .set({ status: 'failed', sha256: partial?.sha256 ?? null, bytes: partial?.bytes ?? null, durationMs: null, error, endedAt })
+        .where(and(eq(videoRecordings.id, row.id), eq(videoRecordings.status, 'recording')))
+        .returning({ id: videoRecordings.id });
+      if (!updated) continue;
+      await repo.appendEvent(deps.db, {
+        roomId: row.roomId, sessionId: row.sessionId, ticketId: row.ticketId, type: 'recordingFailed', actorKind: 'system', at: endedAt,
+        data: { recordingId: row.id, file: row.file, sha256: partial?.sha256 ?? null, bytes: partial?.bytes ?? null, durationMs: null, error },
+      });
+      closedRows++;
+    }
+    return closedRows;
+  }
+
   return {
     watchRoom,
     stopRoom,
+    recoverInterrupted,
     /** Recordings still running (for operations and tests). */
     active(): number {
       return [...recordings.values()].filter((r) => !r.stopping).length;
