@@ -73,4 +73,29 @@ describe('staff sign-in', { timeout: 120_000 }, () => {
     await p.page.getByTestId('staff-name').waitFor();
     expect((await t.api('POST', '/auth/login', { username: 'newclerk', password: 'a-better-pass-2026' })).status).toBe(200);
   });
+
+  it('an administrator turns on two-step sign-in in the app (QR code and key), and sign-in then asks for the code', async () => {
+    const p = await newPage(browser, t.url);
+    pages.push(p);
+    await p.page.goto('/counter/');
+    await p.page.getByTestId('login-username').fill(t.config.adminUser);
+    await p.page.getByTestId('login-password').fill(t.config.adminPassword);
+    await p.page.getByTestId('login-submit').click();
+    await p.page.getByTestId('two-step-open').click();
+    const dialog = p.page.getByTestId('two-step-dialog');
+    await dialog.locator('.ant-qrcode canvas').waitFor();
+    const secret = (await p.page.getByTestId('two-step-secret').innerText()).trim();
+    expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
+    // A wrong code is refused in plain words and turns nothing on.
+    await p.page.getByTestId('two-step-code').fill('000000');
+    await p.page.getByTestId('two-step-submit').click();
+    await p.page.getByTestId('two-step-error').filter({ hasText: '验证码不对' }).waitFor();
+    await p.page.getByTestId('two-step-code').fill(totpCode(secret, Date.now()));
+    await p.page.getByTestId('two-step-submit').click();
+    await p.page.getByTestId('two-step-done').filter({ hasText: '已开启' }).waitFor();
+
+    const again = await t.api('POST', '/auth/login', { username: t.config.adminUser, password: t.config.adminPassword });
+    expect(again.status).toBe(401);
+    expect(again.body.error.code).toBe('TOTP_REQUIRED');
+  });
 });

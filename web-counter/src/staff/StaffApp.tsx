@@ -11,6 +11,7 @@ import { api, setUnauthenticatedHandler } from '../lib/api.ts';
 import { getLang, setLang, useT, type MessageKey } from '../lib/i18n.ts';
 import { loadSession, saveSession, type Session } from '../lib/session.ts';
 import { LoginPage } from './LoginPage.tsx';
+import { TwoStepButton } from './TwoStepSettings.tsx';
 import './staff.css';
 
 const ClerkConsole = lazy(() => import('./clerk/ClerkConsole.tsx'));
@@ -109,6 +110,7 @@ function Shell({ session, onLogout }: { session: Session; onLogout: () => void }
           />
           <span data-testid="staff-name">{session.user.displayName}</span>
           <Tag color="blue">{t(`role.${session.user.role}`)}</Tag>
+          {(session.user.role === 'admin' || session.user.role === 'supervisor') && <TwoStepButton />}
           <Button size="small" onClick={onLogout} data-testid="logout">
             {t('auth.logout')}
           </Button>
