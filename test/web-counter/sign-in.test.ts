@@ -74,7 +74,7 @@ describe('staff sign-in', { timeout: 120_000 }, () => {
     expect((await t.api('POST', '/auth/login', { username: 'newclerk', password: 'a-better-pass-2026' })).status).toBe(200);
   });
 
-  it('an administrator turns on two-step sign-in in the app (QR code and key), and sign-in then asks for the code', async () => {
+  it('an administrator turns two-step sign-in on in the app (QR code and key), sign-in then asks for the code, and a current code turns it off', async () => {
     const p = await newPage(browser, t.url);
     pages.push(p);
     await p.page.goto('/counter/');
@@ -97,5 +97,16 @@ describe('staff sign-in', { timeout: 120_000 }, () => {
     const again = await t.api('POST', '/auth/login', { username: t.config.adminUser, password: t.config.adminPassword });
     expect(again.status).toBe(401);
     expect(again.body.error.code).toBe('TOTP_REQUIRED');
+
+    // Opened again, the dialog says it is on, and a current code turns it off (the code used above is spent).
+    await p.page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await p.page.getByTestId('two-step-open').click();
+    await p.page.getByTestId('two-step-state').filter({ hasText: '已开启两步验证' }).waitFor();
+    await new Promise((r) => setTimeout(r, 30_000 - (Date.now() % 30_000) + 200));
+    await p.page.getByTestId('two-step-code').fill(totpCode(secret, Date.now()));
+    await p.page.getByTestId('two-step-submit').click();
+    await p.page.getByTestId('two-step-done').filter({ hasText: '已关闭' }).waitFor();
+    expect((await t.api('POST', '/auth/login', { username: t.config.adminUser, password: t.config.adminPassword })).status).toBe(200);
   });
 });
