@@ -167,15 +167,17 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
   if (options.webApps) await options.webApps(app);
 
   let draining = false;
-  app.addHook('onRequest', async (_request, reply) => {
-    if (!draining) return;
+  // Callback hooks, not async ones: they run on every request, and a promise each is measurable there.
+  app.addHook('onRequest', (_request, reply, done) => {
+    if (!draining) return done();
     reply.header('Connection', 'close');
-    throw new AppError({ code: 'UNAVAILABLE', details: { reason: 'shutting down' } });
+    done(new AppError({ code: 'UNAVAILABLE', details: { reason: 'shutting down' } }));
   });
   // Responses finished while draining close their connection, so keep-alive clients move to another node
   // and the server can finish closing instead of waiting out the keep-alive timeout.
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (draining) reply.header('Connection', 'close');
+    done(null, payload);
   });
   app.addHook('preClose', async () => {
     draining = true;

@@ -13,7 +13,16 @@ import type { Tx } from './client.ts';
 const dialect = new PgDialect();
 
 export async function executeNamed<Row>(tx: Tx, name: string, query: SQL): Promise<Row[]> {
-  const prepared = tx._.session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false);
+  return executeNamedQuery<Row>(tx, name, dialect.sqlToQuery(query));
+}
+
+/** The same for a statement whose text is written out once (`$1`, `$2` …), skipping the query builder. */
+export async function executeNamedText<Row>(tx: Tx, name: string, text: string, params: unknown[]): Promise<Row[]> {
+  return executeNamedQuery<Row>(tx, name, { sql: text, params });
+}
+
+async function executeNamedQuery<Row>(tx: Tx, name: string, query: { sql: string; params: unknown[] }): Promise<Row[]> {
+  const prepared = tx._.session.prepareQuery(query, undefined, name, false);
   const result = (await prepared.execute()) as { rows: Row[] };
   return result.rows;
 }

@@ -1,5 +1,6 @@
 /** Tokens and passwords. */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { pooledRandomBytes } from './random-pool.ts';
 
 function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -9,7 +10,7 @@ function scrypt(password: string, salt: Buffer, keylen: number, options: ScryptO
 
 /** An unguessable bearer token (staff sessions, citizen access). */
 export function newToken(bytes = 24): string {
-  return randomBytes(bytes).toString('base64url');
+  return pooledRandomBytes(bytes).toString('base64url');
 }
 
 /** Tokens are stored as SHA-256: they are random, so a fast hash is enough and a leak yields nothing usable. */

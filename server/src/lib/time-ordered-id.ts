@@ -5,7 +5,7 @@
  * estimate handed out with the first stays right when the second arrives). Sequential keys also keep the
  * primary-key index's inserts at its right edge.
  */
-import { randomBytes } from 'node:crypto';
+import { pooledRandomBytes } from './random-pool.ts';
 
 export function createTimeOrderedIds(): (ms: number) => string {
   let lastMs = -1;
@@ -13,7 +13,7 @@ export function createTimeOrderedIds(): (ms: number) => string {
   return (ms) => {
     counter = ms === lastMs ? (counter + 1) & 0xfff : 0;
     lastMs = ms;
-    const bytes = randomBytes(16);
+    const bytes = pooledRandomBytes(16);
     const t = Math.max(0, Math.floor(ms));
     // 48-bit big-endian milliseconds.
     for (let i = 5; i >= 0; i--) bytes[i] = Math.floor(t / 2 ** (8 * (5 - i))) % 256;
