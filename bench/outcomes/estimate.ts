@@ -21,6 +21,11 @@ export interface EstimateVariant {
   lowSpread?: number;
   /** The range's high edge at eta · (1 + highSpread/√position) (server: RANGE_SPREAD). */
   highSpread?: number;
+  /**
+   * What-if: the range at eta · (1 ± spread) with this spread, given the position and the open windows
+   * (rounds of service ahead = position / windows); overrides lowSpread and highSpread.
+   */
+  spreadOf?: (position: number, windows: number) => number;
 }
 
 function estimateAt(ticket: SimTicket, hall: HallView, meanHandle: ReadonlyMap<string, number>, v: EstimateVariant) {
@@ -40,11 +45,16 @@ function estimateAt(ticket: SimTicket, hall: HallView, meanHandle: ReadonlyMap<s
     };
   });
   const fallbackHandleMin = Math.max(...meanHandle.values());
-  return estimateWaits({ now: hall.now, waiting: hall.waiting, windows, meanHandleMin: meanHandle, fallbackHandleMin, only: new Set([ticket.id]) }).get(ticket.id);
+  const result = estimateWaits({ now: hall.now, waiting: hall.waiting, windows, meanHandleMin: meanHandle, fallbackHandleMin, only: new Set([ticket.id]) }).get(ticket.id);
+  return result && { ...result, windows: windows.length };
 }
 
 /** The range a variant gives around estimate `eta` at `position`: the server's own unless the variant says. */
-function rangeOf(r: EtaResult & { etaMinutes: number }, v: EstimateVariant): { lowMin: number; highMin: number } {
+function rangeOf(r: EtaResult & { etaMinutes: number; windows: number }, v: EstimateVariant): { lowMin: number; highMin: number } {
+  if (v.spreadOf) {
+    const spread = v.spreadOf(r.position, r.windows);
+    return { lowMin: Math.max(0, Math.floor(r.etaMinutes * (1 - spread))), highMin: Math.max(r.etaMinutes, Math.ceil(r.etaMinutes * (1 + spread))) };
+  }
   const edge = (spread: number, sign: 1 | -1) => r.etaMinutes * (1 + (sign * spread) / Math.sqrt(r.position));
   return {
     lowMin: v.lowSpread === undefined ? (r.etaMinutesLow ?? r.etaMinutes) : Math.max(0, Math.floor(edge(v.lowSpread, -1))),
@@ -78,11 +88,17 @@ export function estimateRecords(scenario: SimScenario, seeds: readonly number[],
   return out;
 }
 
-export function estimateSummary(records: readonly EstimateRecord[]): EstimateAccuracy & { shareAbove: number; shareBelow: number } {
+export function estimateSummary(
+  records: readonly EstimateRecord[],
+): EstimateAccuracy & { shareAbove: number; shareBelow: number; shareInRangeTold: number | null; told: number } {
   const a = estimateAccuracy(records);
   const n = Math.max(1, records.length);
+  // A ticket told 0 min is called at once (a free window): inside by construction. The rest is the test.
+  const told = records.filter((r) => r.estimateMin > 0);
   return {
     ...a,
+    told: told.length / n,
+    shareInRangeTold: estimateAccuracy(told).shareInRange,
     shareAbove: records.filter((r) => r.actualMin > r.highMin + 0.5).length / n,
     shareBelow: records.filter((r) => r.actualMin < r.lowMin - 0.5).length / n,
   };

@@ -90,8 +90,8 @@ describe('wait-estimate accounting on a replayed day', () => {
     expect(r.body.waitEstimate).toMatchObject({
       count: e.n,
       maeMin: Math.round((e.maeMin ?? NaN) * 10) / 10,
-      // estimateAccuracy's bias is actual − estimate (positive: waited longer); the stats say estimate − actual.
-      biasMin: Math.round(-(e.biasMin ?? NaN) * 10) / 10,
+      // One sign everywhere: estimate − actual (positive: we said longer than it took).
+      biasMin: Math.round((e.biasMin ?? NaN) * 10) / 10,
       shareInRange: Math.round((e.shareInRange ?? NaN) * 1000) / 1000,
     });
   });
@@ -101,7 +101,7 @@ describe('wait-estimate accounting on a replayed day', () => {
     const res = await t.app.inject({ method: 'GET', url: '/metrics' });
     const gauge = (name: string) => Number(new RegExp(`^${name}\\{site="T-HALL"\\} (\\S+)$`, 'm').exec(res.body)?.[1]);
     expect(gauge('yc_wait_estimate_mae_minutes')).toBeCloseTo(e.maeMin ?? NaN, 2);
-    expect(gauge('yc_wait_estimate_bias_minutes')).toBeCloseTo(-(e.biasMin ?? NaN), 2);
+    expect(gauge('yc_wait_estimate_bias_minutes')).toBeCloseTo(e.biasMin ?? NaN, 2);
     expect(gauge('yc_wait_estimate_in_range_ratio')).toBeCloseTo(e.shareInRange ?? NaN, 6);
   });
 });

@@ -77,8 +77,8 @@ describe('the estimates a citizen saw after issue', () => {
     expect(stats.body.waitEstimate.updates).toEqual({
       count: 2,
       maeMin: Math.round((e.maeMin ?? NaN) * 10) / 10,
-      // estimateAccuracy's bias is actual − estimate; the stats say estimate − actual.
-      biasMin: Math.round(-(e.biasMin ?? NaN) * 10) / 10,
+      // One sign everywhere: estimate − actual (positive: we said longer than it took).
+      biasMin: Math.round((e.biasMin ?? NaN) * 10) / 10,
       shareInRange: Math.round((e.shareInRange ?? NaN) * 1000) / 1000,
     });
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });

@@ -37,7 +37,7 @@ export const RatingFigures = Type.Object({
 const EstimateFigures = Type.Object({
   count: Type.Integer(),
   maeMin: Min,
-  biasMin: Nullable(Type.Number({ description: 'mean of estimate − actual: > 0 over-estimates' })),
+  biasMin: Nullable(Type.Number({ description: 'mean of estimate − actual wait, minutes. Positive: we said longer than it took (citizens were called sooner than told); negative: citizens waited longer than told' })),
   shareInRange: Nullable(Type.Number({ minimum: 0, maximum: 1, description: 'share of called tickets whose wait fell inside the range given at issue (low–high, ±0.5 min; rows from before the low edge was kept: estimate–high)' })),
 });
 
@@ -58,7 +58,7 @@ export const StatsView = Type.Object({
       {
         count: Type.Integer({ description: 'ranges shown to citizens after issue (each ticket and range once), of tickets since called' }),
         maeMin: Min,
-        biasMin: Nullable(Type.Number({ description: 'mean of estimate − remaining wait: > 0 over-estimates' })),
+        biasMin: Nullable(Type.Number({ description: 'mean of estimate − remaining wait, minutes. Positive: we said longer than it took; negative: citizens waited longer than told' })),
         shareInRange: Nullable(Type.Number({ minimum: 0, maximum: 1, description: 'share whose remaining wait fell inside the range shown (±0.5 min)' })),
       },
       { description: "the estimates a citizen's phone showed after issue, each against the wait from then to the call" },

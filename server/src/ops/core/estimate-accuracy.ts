@@ -15,9 +15,12 @@ export interface EstimateRecord {
 
 export interface EstimateAccuracy {
   tickets: number;
-  /** Mean |actual − estimate|; null without tickets. */
+  /** Mean |estimate − actual|; null without tickets. */
   maeMin: number | null;
-  /** Mean (actual − estimate): positive means citizens waited longer than told. */
+  /**
+   * Mean (estimate − actual), the sign `GET /sites/:siteId/stats` and `/metrics` use: positive, we said
+   * longer than it took; negative, citizens waited longer than told. Null without tickets.
+   */
   biasMin: number | null;
   /** Share of actual waits inside [low, high]; null without tickets. */
   shareInRange: number | null;
@@ -41,7 +44,7 @@ export function estimateAccuracy(records: Iterable<EstimateRecord>): EstimateAcc
   let inside = 0;
   for (const r of records) {
     n++;
-    const err = r.actualMin - r.estimateMin;
+    const err = r.estimateMin - r.actualMin;
     abs += Math.abs(err);
     signed += err;
     if (insideRange(r.actualMin, r.lowMin, r.highMin)) inside++;

@@ -49,7 +49,7 @@ describe('simulate: the real calling policy, hand-checked', () => {
     expect(appt?.anchorAt).toBe(5 * MIN); // early check-in: the target clock starts at the slot
   });
 
-  it('an elderly walk-in (due −10 min) overtakes a normal one issued up to 10 min earlier', () => {
+  it('an elderly walk-in (due within a third of the 30-min target) overtakes a normal one issued up to 20 min earlier', () => {
     const run = simulate(
       {
         ...base,
@@ -57,7 +57,7 @@ describe('simulate: the real calling policy, hand-checked', () => {
         replay: [
           { serviceId: 's1', channel: 'kiosk', at: 0 },
           { serviceId: 's1', channel: 'kiosk', at: 1 * MIN },
-          { serviceId: 's1', channel: 'kiosk', at: 9 * MIN, priority: 'elderly' }, // due 29 < 31
+          { serviceId: 's1', channel: 'kiosk', at: 9 * MIN, priority: 'elderly' }, // due 19 < 31
         ],
       },
       1,

@@ -131,7 +131,7 @@ export interface HallView {
 }
 
 /** Which waiting ticket a window calls next (undefined: none it may serve). */
-export type CallOrder = (waiting: readonly SimTicket[], w: CallingWindow) => SimTicket | undefined;
+export type CallOrder = (waiting: readonly SimTicket[], w: CallingWindow, now: number) => SimTicket | undefined;
 
 export interface SimTicket extends QueuedTicket {
   channel: Channel;
@@ -289,7 +289,7 @@ function play(windows: readonly SimWindow[], day: Day, order: CallOrder = pick, 
   /** The window presses call-next: true if it got someone. */
   const call = (window: number, at: number): boolean => {
     const w = windows[window] as SimWindow;
-    const next = order(waiting, w);
+    const next = order(waiting, w, at);
     if (!next) return false;
     const last = waiting.pop() as SimTicket;
     if (last !== next) waiting[waiting.indexOf(next)] = last;

@@ -76,7 +76,7 @@ export interface StaffingPlanInput {
   /** In (0, 1); default 0.9 as in API.md. */
   serviceLevel?: number;
   whatIf?: WhatIf;
-  /** Share of citizens in priority groups; their targets are `priorityAdvanceMin` shorter. Default 0. */
+  /** Share of citizens in priority groups; they are due within `policy.priorityTargetShare` of the target. Default 0. */
   priorityShare?: number;
   /** Coefficient of variation of handling times: 1 = exponential (default, Erlang C's own assumption), 0 = fixed, else lognormal. */
   handleCv?: number;

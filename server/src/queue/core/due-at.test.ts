@@ -40,13 +40,20 @@ describe('computeDueAt: appointments', () => {
     expect(due({ channel: 'appointment', waitAnchorAt: at('09:05'), slotStart: at('09:00') })).toBe(at('09:15'));
     expect(due({ channel: 'appointment', waitAnchorAt: at('09:05') })).toBe(at('09:15'));
   });
-  it('priority advances an appointment, floored at max(check-in, slot)', () => {
+  it('a priority group is due within a third of the target, from max(check-in, slot)', () => {
     const base = { channel: 'appointment', waitAnchorAt: at('08:50'), checkInAt: at('08:50'), slotStart: at('09:00') } as const;
-    // 09:10 − 10 = 09:00 (= the anchor, so the floor is not hit yet)
+    // 10 / 3 min after the slot: 09:03:20 (round 1's flat 10-minute head start made it 09:00, due on arrival)
+    expect(due({ ...base, priority: 'elderly' })).toBe(at('09:00') + 200_000);
+    // complex: 30 / 3 → 09:10
+    expect(due({ ...base, priority: 'disabled', service: complex })).toBe(at('09:10'));
+    // late: counts from the check-in, 09:06 + 30 / 3 → 09:16
+    expect(due({ ...base, waitAnchorAt: at('09:06'), checkInAt: at('09:06'), priority: 'pregnant', service: complex })).toBe(at('09:16'));
+  });
+  it('round 1 (a flat 10-minute head start) is still expressible, floored at the anchor', () => {
+    const round1 = { ...DEFAULT_POLICY, priorityTargetShare: 1, priorityAdvanceMin: 10 };
+    const base = { channel: 'appointment', waitAnchorAt: at('08:50'), checkInAt: at('08:50'), slotStart: at('09:00'), policy: round1 } as const;
     expect(due({ ...base, priority: 'elderly' })).toBe(at('09:00'));
-    // complex: 09:30 − 10 = 09:20
     expect(due({ ...base, priority: 'disabled', service: complex })).toBe(at('09:20'));
-    // a 5-minute target cannot go 5 minutes before the slot
     expect(due({ ...base, priority: 'pregnant', service: { ...general, targetWaitMin: 5 } })).toBe(at('09:00'));
   });
 });
@@ -59,19 +66,21 @@ describe('computeDueAt: walk-ins and transfers', () => {
   it('complex walk-in → +60', () => {
     expect(due({ channel: 'kiosk', waitAnchorAt: at('09:00'), service: complex })).toBe(at('10:00'));
   });
-  it('every priority group but normal is advanced 10 min: elderly 09:00 → 09:20', () => {
+  it('every priority group but normal is due within a third of the target: elderly 09:00 → 09:10, complex 09:20', () => {
     for (const priority of PRIORITIES) {
-      expect(due({ channel: 'kiosk', waitAnchorAt: at('09:00'), priority })).toBe(at(priority === 'normal' ? '09:30' : '09:20'));
+      expect(due({ channel: 'kiosk', waitAnchorAt: at('09:00'), priority })).toBe(at(priority === 'normal' ? '09:30' : '09:10'));
+      expect(due({ channel: 'kiosk', waitAnchorAt: at('09:00'), priority, service: complex })).toBe(at(priority === 'normal' ? '10:00' : '09:20'));
     }
   });
   it('never earlier than the issue time, whatever the policy', () => {
     const policy = { ...DEFAULT_POLICY, priorityAdvanceMin: 45 };
     expect(due({ channel: 'kiosk', waitAnchorAt: at('09:00'), priority: 'veteran', policy })).toBe(at('09:00'));
+    expect(due({ channel: 'kiosk', waitAnchorAt: at('09:00'), priority: 'veteran', policy: { ...DEFAULT_POLICY, priorityTargetShare: 0 } })).toBe(at('09:00'));
   });
   it('a transfer keeps the original issue time as its anchor', () => {
     // First ticket issued 09:00, transferred at 09:40: due 09:30, already overdue, so it is called first.
     expect(due({ channel: 'transfer', waitAnchorAt: at('09:00') })).toBe(at('09:30'));
-    expect(due({ channel: 'transfer', waitAnchorAt: at('09:00'), priority: 'elderly', service: complex })).toBe(at('09:50'));
+    expect(due({ channel: 'transfer', waitAnchorAt: at('09:00'), priority: 'elderly', service: complex })).toBe(at('09:20'));
   });
   it('ignores appointment fields for walk-ins', () => {
     expect(due({ channel: 'kiosk', waitAnchorAt: at('09:00'), checkInAt: at('11:00'), slotStart: at('12:00') })).toBe(at('09:30'));

@@ -20,15 +20,17 @@ export interface DueAtInput {
  * - Walk-ins (`kiosk`, `mobile`, `transfer`): `waitAnchorAt + walkInTargetMin`.
  * - Appointments: `max(checkInAt, slotStart) + targetWaitMin` — arriving early earns nothing, arriving late
  *   counts from arrival.
- * - Priority groups (anything but `normal`): `policy.priorityAdvanceMin` earlier, but never earlier than the
- *   anchor itself (issue time, or max(check-in, slot) for appointments).
+ * - Priority groups (anything but `normal`): `policy.priorityTargetShare` of the target, less
+ *   `policy.priorityAdvanceMin`, but never earlier than the anchor itself (issue time, or max(check-in, slot)
+ *   for appointments).
  *
- * Worked examples (DEFAULT_POLICY; general: walk-in 30, appointment 10; complex: walk-in 60, appointment 30):
+ * Worked examples (DEFAULT_POLICY; general: walk-in 30, appointment 10; complex: walk-in 60, appointment 30;
+ * priority groups a third of that):
  * - general appointment, slot 09:00, checked in 08:50 → 09:00 + 10 = **09:10**
  * - the same, checked in 09:05 (late) → 09:05 + 10 = **09:15**
  * - complex appointment, slot 09:00, checked in 08:50 → 09:00 + 30 = **09:30**
- * - general walk-in issued 09:00 → **09:30**; an elderly one → 09:30 − 10 = **09:20**
- * - elderly general appointment, slot 09:00 → 09:10 − 10 = **09:00** (floored at the anchor 09:00)
+ * - general walk-in issued 09:00 → **09:30**; an elderly one → 09:00 + 30 / 3 = **09:10**
+ * - elderly complex appointment, slot 09:00 → 09:00 + 30 / 3 = **09:10**
  * - transfer at 09:40 of a ticket first issued 09:00, general target → 09:00 + 30 = **09:30**: already due,
  *   so it is called before everyone who is not overdue too.
  */
@@ -52,6 +54,7 @@ export function computeDueAt(input: DueAtInput): number {
     default:
       return assertUnreachable(input.channel);
   }
-  const advanceMin = input.priority === 'normal' ? 0 : policy.priorityAdvanceMin;
-  return Math.max(anchor, anchor + (targetMin - advanceMin) * MINUTE_MS);
+  if (input.priority !== 'normal') targetMin = targetMin * policy.priorityTargetShare - policy.priorityAdvanceMin;
+  // Whole milliseconds: a third of 10 minutes is not one in binary floating point.
+  return anchor + Math.round(Math.max(0, targetMin) * MINUTE_MS);
 }

@@ -105,6 +105,7 @@ function EstimateAccuracy({ siteId, today }: { siteId: string; today: StatsView 
           },
         ]}
       />
+      <Typography.Text type="secondary" data-testid="estimate-note">{t('ops.estimate.note')}</Typography.Text>
     </Space>
   );
 }
