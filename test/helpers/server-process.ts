@@ -27,12 +27,35 @@ export function freePort(): Promise<number> {
   });
 }
 
+export interface ServerProcessOptions {
+  /** After the script: `--demo`, as `npm start` passes it. */
+  scriptArgs?: readonly string[];
+  /**
+   * Start the process as `npm start` does in a newcomer's shell: none of the test node's settings (no
+   * demo seed off, media off, test admin password and secret), and none of the settings config.ts reads
+   * that the test runner's own environment may carry (DATABASE_URL, REDIS_URL, NODE_ENV, YC_*), so the
+   * process gets only `env` (and PORT) on top of the rest. Where tools live on this machine stays.
+   */
+  asNpmStart?: boolean;
+}
+
+/** What config.ts reads: dropped from the runner's environment for `asNpmStart`. */
+const SETTING = /^(YC_.*|DATABASE_URL|REDIS_URL|NODE_ENV|PORT|HOST|LOG_LEVEL|TRUST_PROXY)$/;
+/** Where this machine's tools are, not how the server behaves. */
+const TOOL_LOCATION = new Set(['YC_FFMPEG_BIN', 'YC_FFPROBE_BIN', 'MEDIASOUP_WORKER_BIN']);
+
+function npmStartEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !SETTING.test(k) || TOOL_LOCATION.has(k)));
+}
+
 /** `nodeArgs` go to node before the script (benches pass `--cpu-prof`, which NODE_OPTIONS refuses). */
-export async function startServerProcess(env: Record<string, string>, fixedPort?: number, nodeArgs: readonly string[] = []): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string>, fixedPort?: number, nodeArgs: readonly string[] = [], options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const port = fixedPort ?? (await freePort());
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/src/server.ts'], {
+  const testNode = { HOST: '127.0.0.1', YC_DEMO_SEED: '0', YC_MEDIA: '0', LOG_LEVEL: 'info', YC_ADMIN_PASSWORD: 'proc-admin-pass', YC_SECRET: 'server-process-test-secret' };
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/src/server.ts', ...(options.scriptArgs ?? [])], {
     cwd: root,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), YC_DEMO_SEED: '0', YC_MEDIA: '0', LOG_LEVEL: 'info', YC_ADMIN_PASSWORD: 'proc-admin-pass', YC_SECRET: 'server-process-test-secret', ...env },
+    // PORT always: a port nobody else on this machine holds (npm start's default, 8080, may be taken).
+    env: options.asNpmStart ? { ...npmStartEnvironment(), PORT: String(port), ...env } : { ...process.env, ...testNode, PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

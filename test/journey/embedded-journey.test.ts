@@ -17,7 +17,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_ADMIN_PASSWORD, DEMO_SECRET } from '../../server/src/config.ts';
 import { DEMO_PASSWORD } from '../../server/src/seed/demo-data.ts';
 import { ensureWebAppBuilt, shot } from '../helpers/browser.ts';
 import { residentId } from '../helpers/fixtures.ts';
@@ -59,19 +58,18 @@ beforeAll(async () => {
   ensureWebAppBuilt('web-citizen');
   ensureWebAppBuilt('web-counter');
   dataDir = mkdtempSync(path.join(tmpdir(), 'yc-journey-'));
+  // `npm start` is `npm run build:web` (ensureWebAppBuilt above) and then `server.ts --demo`, in a shell with
+  // no DATABASE_URL or REDIS_URL: the demo (its published secret and admin password) with its seed, media on.
   server = await startServerProcess({
-    // The embedded default: no database server, no Redis (empty is unset to config.ts).
-    DATABASE_URL: '', REDIS_URL: '',
-    // `npm start` is `server.ts --demo`: the demo, its published secret and admin password, its seed.
-    YC_DEMO: '1', YC_DEMO_SEED: '1', YC_SECRET: DEMO_SECRET, YC_ADMIN_PASSWORD: DEFAULT_ADMIN_PASSWORD,
+    // Only what this machine needs beside npm start's own settings:
+    // a fresh data folder (a fresh clone has no ./data; this checkout's may hold a developer's);
     YC_DATA_DIR: dataDir,
-    // Media as `npm start` has it, with one worker on ports nobody else on this machine holds.
-    YC_MEDIA: '1', YC_MEDIA_WORKERS: '1', YC_RTC_BASE_PORT: String(await freePortBase(1)),
-    // The one departure from the defaults: check-in opens a week ahead, so the booking journey can check in
-    // whatever slot comes first at any hour the test runs (the demo books Mon–Fri office hours).
+    // one media worker on ports nobody else on this shared machine holds (npm start: from 40000);
+    YC_MEDIA_WORKERS: '1', YC_RTC_BASE_PORT: String(await freePortBase(1)),
+    // check-in opening a week ahead, so the booking journey can check in whatever slot comes first at any
+    // hour the test runs (the demo books Mon–Fri office hours).
     YC_CHECKIN_EARLY_MIN: String(7 * 24 * 60),
-    LOG_LEVEL: 'warn',
-  });
+  }, undefined, [], { scriptArgs: ['--demo'], asNpmStart: true });
   expect(server.output()).toContain(`embedded PGlite in ${dataDir}`);
   expect(server.output()).toMatch(/events and jobs\s+in-process/);
 

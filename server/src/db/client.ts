@@ -29,8 +29,8 @@ export interface Database {
   /** Timeouts seen and whether the database is stuck right now (for /health, /metrics and one log line). */
   readonly watch: DatabaseWatch;
   /**
-   * For caches in front of the database: refuses (where transactions are strict) a read that would use the
-   * root handle inside a transaction, even when the cache answers this time.
+   * For caches in front of the database: refuses (where transactions are strict, and always on PGlite) a
+   * read that would use the root handle inside a transaction, even when the cache answers this time.
    */
   checkRootRead(what: string): void;
   migrate(): Promise<void>;
@@ -65,7 +65,8 @@ export interface DatabaseOptions {
   limits?: DatabaseLimits;
   /**
    * A root-handle query inside a transaction's own async context: refused (true) or logged (false). PGlite
-   * always refuses, since it would hang; on Postgres it works but is a bug, refused outside production.
+   * always refuses (queries and checkRootRead), since it would hang; on Postgres it works but is a bug,
+   * refused outside production.
    */
   strictTransactions?: boolean;
   /** Where the database says once that it is stuck, and once that it answers again. */
@@ -89,7 +90,10 @@ export function createDatabase(options: DatabaseOptions): Database {
     ? createPostgres(options.databaseUrl, options.poolMax ?? 20, limits, watch, rootCheck)
     : createPglite(options.dataDir, limits, watch);
   scopeTransactions(database.db);
-  return { ...database, checkRootRead: (what) => (strict ? assertNoOpenTransaction(what) : undefined) };
+  // On PGlite a cache's miss inside a transaction would wait for that transaction for ever, so the read is
+  // refused even in production, where Postgres (which would only read around the transaction) lets it pass.
+  const strictReads = strict || database.kind === 'pglite';
+  return { ...database, checkRootRead: (what) => (strictReads ? assertNoOpenTransaction(what) : undefined) };
 }
 
 /** Every transaction body runs as the holder of its transaction, so the drivers can spot root queries inside it. */

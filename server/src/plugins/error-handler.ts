@@ -41,7 +41,12 @@ export default fp(async function errorHandler(app: FastifyInstance) {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const domain = toDomainError(err);
     const status = ERRORS[domain.code].status;
-    if (status >= 500) request.log.error({ err }, 'request failed');
+    // The database watch says once per outage that the database is not answering; a line per refused
+    // request would bury that line (and the log's disk) under thousands of copies of it.
+    if (domain.code === 'UNAVAILABLE' && isDatabaseUnavailable(err)) {
+      app.deps.database.watch.refused(err);
+      request.log.debug({ err }, 'request refused: the database is unavailable');
+    } else if (status >= 500) request.log.error({ err }, 'request failed');
     if (domain.code === 'RATE_LIMITED' || domain.code === 'LOCKED_OUT') {
       const retryAfter = Number(domain.details?.retryAfterSec ?? 60);
       reply.header('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));

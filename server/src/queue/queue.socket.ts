@@ -21,7 +21,7 @@ const checkTicket = payloadChecker(TicketWatchPayload);
 const checkWindow = payloadChecker(WindowAttachPayload);
 
 export function attachHallSocket(app: FastifyInstance): void {
-  const { auth, sites, db, events } = app.deps;
+  const { auth, sites, db, events, database } = app.deps;
   const hall = app.io.of('/hall') as HallNamespace;
   // Repeated watches (a board reconnecting, a flood within the socket budget) share one read of the site's
   // sequence; an event this node publishes forgets it, so a watcher here never gets a number behind it.
@@ -44,7 +44,9 @@ export function attachHallSocket(app: FastifyInstance): void {
       } catch (err) {
         // Not the clerk's fault: a console told UNAUTHENTICATED would sign out. UNAVAILABLE says try again.
         const code = isDatabaseUnavailable(err) ? 'UNAVAILABLE' : 'INTERNAL';
-        app.log[code === 'UNAVAILABLE' ? 'warn' : 'error']({ err }, '/hall handshake could not check the staff token');
+        // An outage is logged once by the database watch, not once per console reconnecting through it.
+        if (code === 'UNAVAILABLE') database.watch.refused(err);
+        app.log[code === 'UNAVAILABLE' ? 'debug' : 'error']({ err }, '/hall handshake could not check the staff token');
         return next(Object.assign(new Error(code), { data: { code } }));
       }
       if (!data.staff) return next(new Error('UNAUTHENTICATED'));

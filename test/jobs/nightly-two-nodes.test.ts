@@ -1,3 +1,7 @@
+/**
+ * The nightly tasks on two nodes sharing one database: each finished day runs once, on one node. Postgres
+ * only (vitest.config.ts): one process owns a PGlite folder. The single-node retry is nightly-retry.test.ts.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../server/src/lib/clock.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
@@ -34,21 +38,5 @@ describe('nightly tasks (statistics roll-up hook)', () => {
     expect(await rollups(a)).toEqual([]);
     clock.set(at('2026-11-21T02:00:00'));
     expect(await rollups(b)).toEqual([{ task: 'stats.rollup', day: '2026-11-20' }]);
-  });
-
-  it('tries a failed day again on the next run', async () => {
-    let fail = true;
-    const done: string[] = [];
-    a.app.nightly.register('flaky', async ({ day }) => {
-      if (fail) throw new Error('database busy');
-      done.push(day);
-    });
-    clock.set(at('2026-11-22T03:00:00'));
-    const first = await a.app.nightly.run();
-    expect(first.filter((r) => r.task === 'flaky')).toEqual([]);
-    fail = false;
-    const second = await a.app.nightly.run();
-    expect(second.filter((r) => r.task === 'flaky').map((r) => r.day)).toEqual(['2026-11-15', '2026-11-16', '2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20', '2026-11-21']);
-    expect(done).toHaveLength(7);
   });
 });
