@@ -360,6 +360,19 @@ export class Room extends EventEmitter<RoomEvents> {
 		return this.#routers[0]?.router;
 	}
 
+	/**
+	 * Makes `producerId` (a local participant's, on whichever router of this room its peer is on) consumable on
+	 * the home router, where the links to other media nodes live: pipes it there once, as a consumer on the home
+	 * router would. False when the producer or the home router is gone.
+	 */
+	async pipeToHome(producerId: string): Promise<boolean> {
+		const entry = this.#producers.get(producerId);
+		const home = this.homeRouter;
+		if (!entry || entry.producer.closed || !home || this.#closed) return false;
+		await this.#pipeTo(entry.router, home, producerId);
+		return !entry.producer.closed && !home.closed;
+	}
+
 	/** This node's own participants' producers, for a link to another node that has just come up. */
 	localProducers(): { peerId: string; producer: types.Producer<ProducerAppData> }[] {
 		return [...this.#producers.values()].filter((e) => e.local !== undefined && !e.producer.closed).map((e) => ({ peerId: e.peerId, producer: e.producer }));
