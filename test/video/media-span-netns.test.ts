@@ -57,7 +57,7 @@ const CHROMIUM_ARGS = [
 ];
 
 interface PageApi {
-	join(endpoint: { url: string; path: string; token: string }): Promise<string>;
+	join(endpoint: { url: string; path: string; token: string; node?: string }): Promise<string>;
 	shareScreen(): Promise<void>;
 	stats(): Promise<MediaStats>;
 	state: { states: string[]; error?: string };
@@ -130,9 +130,9 @@ async function openPage(browser: Browser, who: SpanRole, js: string): Promise<Pa
 		return route.fulfill({ contentType: 'text/html', body: '<!doctype html><meta charset="utf-8"><script type="module" src="/page.js"></script>' });
 	});
 	// The page's fresh join: the API answers over loopback; the page gets it through Playwright's pipe.
-	await page.exposeFunction('ycRenew', async () => {
-		const join = await call.renew(who);
-		return { url: join.media.url ?? api_.url, path: join.media.path, token: join.token };
+	await page.exposeFunction('ycRenew', async (lostNode: string | null) => {
+		const join = await call.renew(who, lostNode ?? undefined);
+		return { url: join.media.url ?? api_.url, path: join.media.path, token: join.token, ...(join.media.node ? { node: join.media.node } : {}) };
 	});
 	await page.goto(`${PAGE_ORIGIN}/`);
 	await page.waitForFunction(() => 'yc' in globalThis);
@@ -231,7 +231,7 @@ test('三地: each region on its own node, one copy per producer across the link
 	expect(call.join.expertZJ2.media).toMatchObject({ node: 'media-zj' });
 	for (const who of EVERYONE) {
 		const j = call.join[who];
-		expect(await pages[who].evaluate((e) => api().join(e), { url: j.media.url ?? '', path: j.media.path, token: j.token })).toBe(call.staffIds[who]);
+		expect(await pages[who].evaluate((e) => api().join(e), { url: j.media.url ?? '', path: j.media.path, token: j.token, ...(j.media.node ? { node: j.media.node } : {}) })).toBe(call.staffIds[who]);
 	}
 	await pages.clerkWJ.evaluate(() => api().shareScreen());
 
