@@ -1,8 +1,9 @@
 /**
  * Media nodes in Redis: each node (YC_MEDIA_REGION set) heartbeats its record (region, address, load) under
  * a key that expires after three missed beats, so a node killed with SIGKILL is gone within 3 s; every node
- * (API nodes too) keeps a snapshot of the live ones for placing participants (core/placement.ts). Rooms that
- * span nodes find each other through a per-room set and talk over pub/sub, one channel per node.
+ * (API nodes too) keeps a snapshot of the live ones for placing participants (core/placement.ts), and reads
+ * the room's set at each placement to prefer a node already hosting it. Rooms that span nodes find each other
+ * through that per-room set and talk over pub/sub, one channel per node.
  *
  * Keys, all under YC_REDIS_PREFIX:
  *   <p>:media:nodes          set of node ids that have registered (pruned as their records expire)
