@@ -75,6 +75,8 @@ const nodeOutput = new Map<RegionHost, () => string>();
 const browsers: Browser[] = [];
 const pages = {} as Record<SpanRole, Page>;
 const pageErrors: string[] = [];
+/** Every fresh join a page asked for, with the node it said it had lost (renewJoin's `lostNode`). */
+const renewals: { who: SpanRole; lostNode: string | null; named: string | undefined }[] = [];
 let call: SpanCall;
 let emulation: LinkEmulation;
 let relay: Awaited<ReturnType<typeof startDelayRelay>> | undefined;
@@ -135,6 +137,7 @@ async function openPage(browser: Browser, who: SpanRole, js: string): Promise<Pa
 	// The page's fresh join: the API answers over loopback; the page gets it through Playwright's pipe.
 	await page.exposeFunction('ycRenew', async (lostNode: string | null) => {
 		const join = await call.renew(who, lostNode ?? undefined);
+		renewals.push({ who, lostNode, named: join.media.node });
 		return { url: join.media.url ?? api_.url, path: join.media.path, token: join.token, ...(join.media.node ? { node: join.media.node } : {}) };
 	});
 	await page.goto(`${PAGE_ORIGIN}/`);
@@ -307,6 +310,12 @@ test('三地: each region on its own node, one copy per producer across the link
 	}
 	expect(clerkStates.at(-1), JSON.stringify(clerkStates)).toBe('joined');
 	expect(clerkStates.some((s) => s.startsWith('rejoining'))).toBe(true);
+	// Its renewal named the node it lost, and the first answer named a live one (not the dead node, whose
+	// record was still in the registry).
+	const clerkRenewals = renewals.filter((r) => r.who === 'clerkWJ');
+	console.info(`[media-span-netns] clerk renewals: ${JSON.stringify(clerkRenewals)}`);
+	expect(clerkRenewals[0]).toMatchObject({ lostNode: 'media-wj' });
+	expect(['media-sh', 'media-zj']).toContain(clerkRenewals[0]?.named);
 	for (const who of ['expertSH', 'expertZJ', 'expertZJ2'] as const) expect(await pages[who].evaluate(() => api().state.states)).toEqual(['joined']);
 	expect(pageErrors).toEqual([]);
 	console.info(`[media-span-netns] after kill -9 of the Wujiang node: clerk seen again at SH in ${atSH} ms, at ZJ in ${atZJ} ms; clerk sees SH in ${atClerk} ms; screen back in ${screenMs} ms`);
