@@ -48,6 +48,14 @@ describe('secrets and the demo', () => {
     }
   });
 
+  it('refuses an http: YC_MEDIA_URL in production: an https page cannot open ws:// to it', () => {
+    expect(() => loadConfig({ ...real, NODE_ENV: 'production', YC_MEDIA_URL: 'http://203.0.113.5:8090' })).toThrow(/YC_MEDIA_URL must be https/);
+    expect(loadConfig({ ...real, NODE_ENV: 'production', YC_MEDIA_URL: 'https://yc.example.gov.cn' }).media.endpoint.url).toBe('https://yc.example.gov.cn');
+    // Outside production (a test rig on loopback) http: is fine; unset means the page's own origin.
+    expect(loadConfig({ ...real, YC_MEDIA_URL: 'http://127.0.0.1:8090' }).media.endpoint.url).toBe('http://127.0.0.1:8090');
+    expect(loadConfig({ ...real, NODE_ENV: 'production' }).media.endpoint.url).toBeUndefined();
+  });
+
   it('takes a metrics token only when it is long enough', () => {
     expect(loadConfig({ ...real, YC_METRICS_TOKEN: 'prometheus-scrape-token' }).metricsToken).toBe('prometheus-scrape-token');
     expect(() => loadConfig({ ...real, YC_METRICS_TOKEN: 'short' })).toThrow(/YC_METRICS_TOKEN/);

@@ -219,6 +219,15 @@ function origin(env: Env, name: string): string | undefined {
   return url.origin;
 }
 
+/** YC_MEDIA_URL; https only in production, since browsers refuse ws:// (and plain fetches) from an https page. */
+function mediaOrigin(env: Env, production: boolean): string | undefined {
+  const url = origin(env, 'YC_MEDIA_URL');
+  if (production && url?.startsWith('http:')) {
+    throw new ConfigError(`YC_MEDIA_URL must be https:// with NODE_ENV=production (browsers refuse ws:// from an https page), got "${env.YC_MEDIA_URL}"`);
+  }
+  return url;
+}
+
 /** A socket.io path such as `/media-io`: its own first segment, never one the app serves, never under `/socket.io`. */
 function socketIoPath(env: Env, name: string, fallback: string): string {
   const raw = env[name] || fallback;
@@ -351,7 +360,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
       recordingsDir: path.resolve(env.YC_RECORDINGS_DIR || path.join(env.YC_DATA_DIR || './data', 'recordings')),
       ffmpegBin: env.YC_FFMPEG_BIN || 'ffmpeg',
       ffprobeBin: env.YC_FFPROBE_BIN || 'ffprobe',
-      endpoint: { url: origin(env, 'YC_MEDIA_URL'), path: socketIoPath(env, 'YC_MEDIA_PATH', DEFAULT_SOCKET_IO_PATH) },
+      endpoint: { url: mediaOrigin(env, production), path: socketIoPath(env, 'YC_MEDIA_PATH', DEFAULT_SOCKET_IO_PATH) },
       cluster: mediaCluster(env),
     },
     webRoot: repoRoot,

@@ -331,6 +331,9 @@ export class Cascade {
 
 	async #pipeOut(link: Link, peerId: string, producer: types.Producer<ProducerAppData>): Promise<void> {
 		if (!link.ready || !link.transport || link.closed || producer.closed) return;
+		// The link's pipe lives on the home router; a producer of a peer on another router of this room (the
+		// room outgrew one worker) is piped to the home router first, or the pipe has nothing to consume.
+		if (!(await link.room.pipeToHome(producer.id)) || !link.ready || link.closed || !link.transport) return;
 		const consumer = await link.transport.consume({ producerId: producer.id });
 		if (link.closed) return;
 		link.consumers.add(consumer);

@@ -10,7 +10,8 @@ export interface RoomOptions {
 	/**
 	 * Peers placed on one router before the room opens another router on another worker and pipes producers
 	 * between them. Default 16. Rationale: a full mesh of N peers with camera+mic makes 2·N·(N−1) consumers;
-	 * at 16 that is 480, about one worker's worth (mediasoup's guidance: ~500 consumers per worker).
+	 * at 16 that is 480, about one worker's worth (mediasoup's guidance: ~500 consumers per worker). Only
+	 * workers the room has no router on take a new one: on a one-worker node the room stays on one router.
 	 */
 	maxPeersPerRouter?: number;
 	/** How often transports' byte counters are read. Default 5 s; 0 disables the watchdog. */
@@ -360,6 +361,19 @@ export class Room extends EventEmitter<RoomEvents> {
 		return this.#routers[0]?.router;
 	}
 
+	/**
+	 * Makes `producerId` (a local participant's, on whichever router of this room its peer is on) consumable on
+	 * the home router, where the links to other media nodes live: pipes it there once, as a consumer on the home
+	 * router would. False when the producer or the home router is gone.
+	 */
+	async pipeToHome(producerId: string): Promise<boolean> {
+		const entry = this.#producers.get(producerId);
+		const home = this.homeRouter;
+		if (!entry || entry.producer.closed || !home || this.#closed) return false;
+		await this.#pipeTo(entry.router, home, producerId);
+		return !entry.producer.closed && !home.closed;
+	}
+
 	/** This node's own participants' producers, for a link to another node that has just come up. */
 	localProducers(): { peerId: string; producer: types.Producer<ProducerAppData> }[] {
 		return [...this.#producers.values()].filter((e) => e.local !== undefined && !e.producer.closed).map((e) => ({ peerId: e.peerId, producer: e.producer }));
@@ -438,7 +452,16 @@ export class Room extends EventEmitter<RoomEvents> {
 			.filter((r) => (load.get(r.router) ?? 0) < this.#options.maxPeersPerRouter)
 			.sort((a, b) => (load.get(a.router) ?? 0) - (load.get(b.router) ?? 0))[0];
 		if (roomy) return roomy;
-		const added = await this.pool.createRouter(this.id, { avoid: this.workerIndexes });
+		// A second router only on a worker this room has none on: mediasoup 3.12's pipeToRouter keeps the
+		// producer's id, which one worker cannot hold twice, so two routers of a room on one worker could never
+		// share producers. With no such worker (one worker, or the others dead), the least loaded router takes
+		// the peer over the limit.
+		const used = this.workerIndexes;
+		if (!this.pool.stats().some((w) => w.alive && !used.includes(w.index))) {
+			const least = [...this.#routers].sort((a, b) => (load.get(a.router) ?? 0) - (load.get(b.router) ?? 0))[0];
+			if (least) return least;
+		}
+		const added = await this.pool.createRouter(this.id, { avoid: used });
 		if (this.#closed) {
 			added.router.close();
 			return added;

@@ -78,7 +78,7 @@ beforeAll(async () => {
   await t.app.deps.rateLimiter.reset('login:127.0.0.1');
   const port = new URL(t.url).port;
   nginx = await startNginx({
-    upstreams: { 'server-1:8080': `127.0.0.1:${port}`, 'server-2:8080': `127.0.0.1:${port}`, 'host.docker.internal:8090': `127.0.0.1:${port}` },
+    upstreams: { 'server-1:8080': `127.0.0.1:${port}`, 'server-2:8080': `127.0.0.1:${port}`, 'host.docker.internal:8090': `127.0.0.1:${port}`, 'host.docker.internal:8091': `127.0.0.1:${port}` },
     tls: { cert, key },
   });
 }, 120_000);

@@ -12,6 +12,7 @@ const directory = new Map<string, Set<string>>();
 const clients: TestClient[] = [];
 const ROOM = 'span-room';
 const LOSSY_ROOM = 'lossy-room';
+const SPLIT_ROOM = 'split-room';
 /** Messages the bus loses on purpose (the lossy-room test). */
 let lose: (message: CascadeMessage) => boolean = () => false;
 
@@ -32,7 +33,10 @@ function directoryOf(node: string): RoomDirectory {
 beforeAll(async () => {
 	for (const node of ['node-a', 'node-b']) {
 		const server = await startMediaServer({
-			numWorkers: 1,
+			// Node A opens a second router, on its second worker, for a room's second participant (the split-room
+			// test): the links live on a room's first router, so a producer on the second must be piped to the
+			// first to cross.
+			...(node === 'node-a' ? { numWorkers: 2, roomOptions: { maxPeersPerRouter: 1 } } : { numWorkers: 1 }),
 			cascade: {
 				nodeId: node,
 				listenIp: '127.0.0.1',
@@ -50,6 +54,7 @@ beforeAll(async () => {
 		});
 		server.openRooms.add(ROOM);
 		server.openRooms.add(LOSSY_ROOM);
+		server.openRooms.add(SPLIT_ROOM);
 		servers.set(node, server);
 	}
 }, 120_000);
@@ -148,4 +153,39 @@ test('a link whose first offer and answer are lost is made again by the next rec
 	expect(lost.sort()).toEqual(['answer', 'offer']);
 	expect(a.media.cascade?.links(LOSSY_ROOM)).toMatchObject([{ node: 'node-b', ready: true, srtp: true }]);
 	lose = () => false;
+});
+
+test('a producer on a room\'s second router on one node crosses to the other node, before and after the link is up', async () => {
+	const a = servers.get('node-a');
+	const b = servers.get('node-b');
+	if (!a || !b) throw new Error('servers missing');
+	const caps = { codecs: [
+		{ kind: 'audio' as const, mimeType: 'audio/opus', clockRate: 48000, channels: 2, preferredPayloadType: 100 },
+		{ kind: 'video' as const, mimeType: 'video/VP8', clockRate: 90000, preferredPayloadType: 101 },
+	] };
+	// Two participants on node A: one router each (maxPeersPerRouter 1). Nobody on node A consumes the
+	// second one's mic, so nothing has piped it to the first router yet.
+	const first = await connectClient(a.url, token({ roomId: SPLIT_ROOM, participantId: 'first' }));
+	const second = await connectClient(a.url, token({ roomId: SPLIT_ROOM, participantId: 'second' }));
+	clients.push(first, second);
+	await first.ok('room:join', {});
+	await second.ok('room:join', {});
+	expect(a.media.room(SPLIT_ROOM)?.routers).toHaveLength(2);
+	const send = await second.ok('transport:create', { direction: 'send' });
+	const mic = await second.ok('produce', { transportId: send.id, kind: 'audio', rtpParameters: audioRtpParameters(3333), appData: { source: 'mic' } });
+
+	// A participant on node B: the link comes up and the mic made before it crosses.
+	const far = await connectClient(b.url, token({ roomId: SPLIT_ROOM, participantId: 'far' }));
+	clients.push(far);
+	await far.ok('room:join', {});
+	const announced = await far.next('producer.new', 5_000);
+	expect(announced).toMatchObject({ peerId: 'second', producerId: mic.id, source: 'mic' });
+	const recv = await far.ok('transport:create', { direction: 'recv' });
+	expect((await far.ok('consume', { transportId: recv.id, producerId: mic.id, rtpCapabilities: caps })).appData).toEqual({ peerId: 'second', source: 'mic' });
+
+	// A camera started once the link is up crosses too.
+	const cam = await second.ok('produce', { transportId: send.id, kind: 'video', rtpParameters: videoRtpParameters(4444), appData: { source: 'camera' } });
+	expect(await far.next('producer.new', 5_000)).toMatchObject({ peerId: 'second', producerId: cam.id, source: 'camera' });
+	await far.ok('consume', { transportId: recv.id, producerId: cam.id, rtpCapabilities: caps });
+	expect(a.media.cascade?.links(SPLIT_ROOM)).toEqual([{ node: 'node-b', ready: true, srtp: true, pipedOut: 2 }]);
 });

@@ -229,6 +229,26 @@ describe('produce and consume', () => {
 		expect(types).toEqual(['joined:a', 'joined:b', 'shareStarted:a', 'shareStopped:a', 'left:a']);
 	});
 
+	test('a room past maxPeersPerRouter on a one-worker node keeps its peers on one router, so they hear each other', async () => {
+		// mediasoup 3.12 cannot pipe between two routers of one worker (the piped producer keeps its id).
+		const single = await startMediaServer({ numWorkers: 1, roomOptions: { maxPeersPerRouter: 1 } });
+		try {
+			single.openRooms.add('room-one-worker');
+			const a = await connectClient(single.url, token({ roomId: 'room-one-worker', participantId: 'a' }));
+			const b = await connectClient(single.url, token({ roomId: 'room-one-worker', participantId: 'b' }));
+			clients.push(a, b);
+			await a.ok('room:join', {});
+			const { routerRtpCapabilities } = await b.ok('room:join', {});
+			expect(single.media.room('room-one-worker')?.routers).toHaveLength(1);
+			const send = await a.ok('transport:create', { direction: 'send' });
+			const mic = await a.ok('produce', { transportId: send.id, kind: 'audio', rtpParameters: audioRtpParameters(6100), appData: { source: 'mic' } });
+			const recv = await b.ok('transport:create', { direction: 'recv' });
+			expect(await b.ok('consume', { transportId: recv.id, producerId: mic.id, rtpCapabilities: routerRtpCapabilities })).toMatchObject({ producerId: mic.id, kind: 'audio' });
+		} finally {
+			await single.close();
+		}
+	});
+
 	test('peers on different workers are connected with pipeToRouter', async () => {
 		const piped = await startMediaServer({ numWorkers: 2, roomOptions: { maxPeersPerRouter: 1 } });
 		try {

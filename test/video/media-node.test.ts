@@ -83,11 +83,11 @@ describe('an API node and a media node', () => {
 });
 
 describe('YC_MEDIA_URL and YC_MEDIA_PATH', () => {
-  it('default to the embedded shape: the page origin and /socket.io, as join answers say', () => {
+  it('default to the embedded shape: the page origin and /socket.io, as join answers say', async () => {
     const config = loadConfig({ YC_DEMO: '1' });
     expect(config.media.endpoint).toEqual({ url: undefined, path: '/socket.io' });
     const tokens = createMediaTokens({ key: 'k', ttlMs: 60_000, now: () => 0, endpoint: config.media.endpoint });
-    const join = tokens.mint({ roomId: 'vw-1', participantId: 'p', role: 'clerk', displayName: 'c', sessionRef: 'ticket:1', timeZone: 'Asia/Shanghai' });
+    const join = await tokens.mint({ roomId: 'vw-1', participantId: 'p', role: 'clerk', displayName: 'c', sessionRef: 'ticket:1', timeZone: 'Asia/Shanghai' });
     expect(join.media).toEqual({ url: null, path: '/socket.io' });
   });
 

@@ -19,8 +19,11 @@ export interface SpanCall {
   auth: Record<SpanRole, { authorization: string }>;
   staffIds: Record<SpanRole, string>;
   join: Record<SpanRole, JoinInfo>;
-  /** A fresh join answer for `who`, as the web app asks for one (`POST /assist-sessions/:id/token`). */
-  renew(who: SpanRole): Promise<JoinInfo>;
+  /**
+   * A fresh join answer for `who`, as the web app asks for one (`POST /assist-sessions/:id/token`), naming the
+   * media node it has just lost (`?lostNode=`) when given.
+   */
+  renew(who: SpanRole, lostNode?: string): Promise<JoinInfo>;
 }
 
 /** `onSites`: called once the three sites exist, before anyone reads them (e.g. to set a site's policy in the database). */
@@ -55,7 +58,8 @@ export async function openSpanCall(base: string, adminPassword: string, tag: str
   const accepted = await must('POST', `/assist-sessions/${asked.id}/accept`, undefined, auth.expertSH, 200);
   await must('POST', `/assist-sessions/${asked.id}/invite`, { staffId: staffIds.expertZJ }, auth.clerkWJ, 200);
   await must('POST', `/assist-sessions/${asked.id}/invite`, { staffId: staffIds.expertZJ2 }, auth.clerkWJ, 200);
-  const renew = async (who: SpanRole): Promise<JoinInfo> => must('POST', `/assist-sessions/${asked.id}/token`, undefined, auth[who], 200);
+  const renew = async (who: SpanRole, lostNode?: string): Promise<JoinInfo> =>
+    must('POST', `/assist-sessions/${asked.id}/token${lostNode ? `?lostNode=${encodeURIComponent(lostNode)}` : ''}`, undefined, auth[who], 200);
   return {
     sessionId: asked.id,
     roomId: asked.roomId,

@@ -61,6 +61,15 @@ export async function removeNamespaces(): Promise<void> {
  */
 export type LinkEmulation = 'netem' | 'nftables-loss+relay-delay';
 
+/**
+ * What tc says when the kernel has no netem qdisc, across iproute2 and kernel versions: "Specified qdisc kind
+ * is unknown." (netlink extack), "RTNETLINK answers: No such file or directory" (older tc, module missing),
+ * "Unknown qdisc \"netem\"" or "... not found" (tc without its netem helper). Anything else is a real failure.
+ */
+export function netemMissing(tcError: string): boolean {
+  return /qdisc kind is unknown|No such file or directory|Unknown qdisc|not found/i.test(tcError);
+}
+
 /** Where `host`'s media node announces its pipes when the relay makes the delay (an address of the router namespace). */
 export const relayIpOf = (host: RegionHost): string => `10.213.${REGIONS.indexOf(host) + 101}.1`;
 
@@ -88,7 +97,9 @@ export async function createHosts(link: { delayMs: number; lossPct: number }): P
         await sh(['ip', 'netns', 'exec', ns, 'tc', 'qdisc', 'add', 'dev', 'wan0', 'root', 'netem', 'delay', `${link.delayMs}ms`, 'loss', `${link.lossPct}%`]);
         continue;
       } catch (error) {
-        if (!String((error as { stderr?: string }).stderr ?? error).includes('qdisc kind is unknown') || i > 0) throw error;
+        const said = String((error as { stderr?: string }).stderr || error).trim();
+        if (!netemMissing(said) || i > 0) throw error;
+        console.info(`[netns] tc netem unavailable (tc: ${said}): loss by nftables, delay by the pipe relay`);
         emulation = 'nftables-loss+relay-delay';
       }
     }
@@ -100,19 +111,34 @@ export async function createHosts(link: { delayMs: number; lossPct: number }): P
   return emulation;
 }
 
+export interface DelayRelay {
+  child: ChildProcess;
+  /** Packets relayed so far (as of the relay's last report, once a second). */
+  relayed(): number;
+  /** UDP sockets the relay holds: one per pipe tuple announced. */
+  sockets(): number;
+  /** Relays the pipe tuple `relayIp`:`port` (one a media node announced in an offer or answer). */
+  bind(relayIp: string, port: number): void;
+}
+
 /**
- * Starts the delay relay (netns-delay-relay.mjs) in the router namespace for pipe ports `minPort`…`maxPort`
- * (the media nodes' YC_RTC_BASE_PORT + 1000 … + 1999).
+ * Starts the delay relay (netns-delay-relay.mjs) in the router namespace for pipe ports within `minPort`…
+ * `maxPort` (the media nodes' YC_RTC_BASE_PORT + 1000 … + 1999). It binds only the tuples it is told of
+ * (`bind`, from the cascade's offers and answers), not the whole range: a few sockets, not thousands.
  */
-export async function startDelayRelay(delayMs: number, minPort: number, maxPort: number): Promise<{ child: ChildProcess; relayed: () => number }> {
+export async function startDelayRelay(delayMs: number, minPort: number, maxPort: number): Promise<DelayRelay> {
   const pairs = REGIONS.map((h) => `${ipOf(h)}=${relayIpOf(h)}`);
   let relayed = 0;
-  const child = spawn('ip', ['netns', 'exec', WAN, process.execPath, path.join(import.meta.dirname, 'netns-delay-relay.mjs'), String(delayMs), String(minPort), String(maxPort), ...pairs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let sockets = 0;
+  const child = spawn('ip', ['netns', 'exec', WAN, process.execPath, path.join(import.meta.dirname, 'netns-delay-relay.mjs'), String(delayMs), String(minPort), String(maxPort), ...pairs], { stdio: ['pipe', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('delay relay did not start')), 30_000);
     child.stdout?.on('data', (b: Buffer) => {
       const text = b.toString();
-      for (const m of text.matchAll(/relayed (\d+)/g)) relayed = Number(m[1]);
+      for (const m of text.matchAll(/relayed (\d+) sockets (\d+)/g)) {
+        relayed = Number(m[1]);
+        sockets = Number(m[2]);
+      }
       if (text.includes('relay ready')) {
         clearTimeout(timer);
         resolve();
@@ -123,7 +149,12 @@ export async function startDelayRelay(delayMs: number, minPort: number, maxPort:
       reject(new Error(`delay relay exited (${code})`));
     });
   });
-  return { child, relayed: () => relayed };
+  return {
+    child,
+    relayed: () => relayed,
+    sockets: () => sockets,
+    bind: (relayIp, port) => void child.stdin?.write(`bind ${relayIp} ${port}\n`),
+  };
 }
 
 /** Bytes through `host`'s wan0 so far (the inter-node link of that host). */

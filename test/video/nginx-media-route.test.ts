@@ -41,6 +41,8 @@ beforeAll(async () => {
       'server-1:8080': `127.0.0.1:${api.port}`,
       'server-2:8080': `127.0.0.1:${api.port}`,
       'host.docker.internal:8090': `127.0.0.1:${media.port}`,
+      // The second region's media node (/media-js/): not under test here, any live address will do.
+      'host.docker.internal:8091': `127.0.0.1:${media.port}`,
     },
     tls: false,
   });

@@ -130,7 +130,14 @@ export const VideoEvent = Type.Object({
 });
 export type VideoEvent = Static<typeof VideoEvent>;
 
-export const TicketJoinQuery = Type.Object({ t: Type.Optional(Type.String({ maxLength: 200 })) });
+/**
+ * A renewal after the connection to the media node dropped names that node (`join.media.node` of the join
+ * being renewed): it is offered again only when no other media node is live, so a node killed a moment ago is
+ * not named while its registry record lives on (up to 3 heartbeats). An unknown id changes nothing.
+ */
+const LostNode = Type.String({ minLength: 1, maxLength: 128, description: "the media node (`media.node`) whose connection the caller has just lost: offered again only if no other node is live" });
+export const TicketJoinQuery = Type.Object({ t: Type.Optional(Type.String({ maxLength: 200 })), lostNode: Type.Optional(LostNode) });
+export const JoinRenewQuery = Type.Object({ lostNode: Type.Optional(LostNode) });
 
 // ---------- /hall additions ----------
 

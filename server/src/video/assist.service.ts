@@ -78,11 +78,11 @@ export function createAssistService(deps: AssistDeps) {
   }
 
   /** A join for `user`, placed on the media node of the user's own site's region (the expert's, not the clerk's). */
-  async function join(row: SessionRow, user: StaffUser): Promise<JoinInfo> {
+  async function join(row: SessionRow, user: StaffUser, lostNode?: string): Promise<JoinInfo> {
     const [timeZone, own] = await Promise.all([zoneOf(row.siteId), sites.get(user.siteIds[0] ?? row.siteId)]);
     return deps.tokens.mint({
       roomId: row.roomId, participantId: user.id, role: staffRole(user), displayName: user.displayName,
-      sessionRef: `assistSession:${row.id}`, timeZone, region: own?.region,
+      sessionRef: `assistSession:${row.id}`, timeZone, region: own?.region, lostNode,
     });
   }
 
@@ -265,13 +265,16 @@ export function createAssistService(deps: AssistDeps) {
     return ok(await view(added.session));
   }
 
-  /** A fresh join token for a participant (the token lasts minutes; clients renew while the call lasts). */
-  async function token(id: string, user: StaffUser): Promise<Result<JoinInfo>> {
+  /**
+   * A fresh join token for a participant (the token lasts minutes; clients renew while the call lasts).
+   * `lostNode`: the media node whose connection the participant has just lost, offered again only if no other is live.
+   */
+  async function token(id: string, user: StaffUser, lostNode?: string): Promise<Result<JoinInfo>> {
     const row = await repo.findSession(db, id);
     if (!row) return fail('NOT_FOUND', { resource: 'assistSession' });
     if (!(await repo.isParticipant(db, id, user.id))) return fail('FORBIDDEN', { reason: 'not a participant' });
     if (row.status === 'ended') return fail('SESSION_ENDED');
-    return ok(await join(row, user));
+    return ok(await join(row, user, lostNode));
   }
 
   /** Escalates every ringing session that is due: next expert, next level, or give up. Safe to run twice. */

@@ -1,8 +1,9 @@
 /**
  * Media nodes in Redis: each node (YC_MEDIA_REGION set) heartbeats its record (region, address, load) under
  * a key that expires after three missed beats, so a node killed with SIGKILL is gone within 3 s; every node
- * (API nodes too) keeps a snapshot of the live ones for placing participants (core/placement.ts). Rooms that
- * span nodes find each other through a per-room set and talk over pub/sub, one channel per node.
+ * (API nodes too) keeps a snapshot of the live ones for placing participants (core/placement.ts), and reads
+ * the room's set at each placement to prefer a node already hosting it. Rooms that span nodes find each other
+ * through that per-room set and talk over pub/sub, one channel per node.
  *
  * Keys, all under YC_REDIS_PREFIX:
  *   <p>:media:nodes          set of node ids that have registered (pruned as their records expire)
@@ -13,6 +14,13 @@
 import type { Redis } from 'ioredis';
 import type { CascadeBus, CascadeMessage, RoomDirectory } from '@yichuang/sfu';
 import { placeParticipant, type MediaNodeRecord } from './core/placement.ts';
+
+/** What a join is placed for: the participant's region and room, and the node it has just lost, if any. */
+export interface PlaceRequest {
+  region: string | undefined;
+  roomId: string;
+  lost?: string | undefined;
+}
 
 // Rationale: a room lives hours at most; a day bounds what a crashed node leaves behind.
 const ROOM_SET_TTL_SEC = 86_400;
@@ -31,7 +39,11 @@ export interface MediaNodesDeps {
 export interface MediaNodes {
   /** Live nodes as of the last refresh. */
   live(): readonly MediaNodeRecord[];
-  place(region: string | undefined): MediaNodeRecord | undefined;
+  /**
+   * The node for a participant (core/placement.ts), preferring one of its region already hosting its room (one
+   * read of the room's set; without Redis, placed as if no node hosted it).
+   */
+  place(request: PlaceRequest): Promise<MediaNodeRecord | undefined>;
   /** One heartbeat (when a media node) and one read of the registry; the timer calls it every heartbeat. */
   refresh(): Promise<void>;
   /** Forgets this node at once (a graceful stop), so nobody is sent here meanwhile. Idempotent. */
@@ -88,7 +100,15 @@ export function createMediaNodes(deps: MediaNodesDeps): MediaNodes {
 
   const nodes: MediaNodes = {
     live: () => snapshot,
-    place: (region) => placeParticipant(snapshot, region),
+    async place({ region, roomId, lost }) {
+      let hosting: Set<string> | undefined;
+      try {
+        hosting = new Set(await deps.redis.smembers(k.room(roomId)));
+      } catch (error) {
+        deps.onError?.(error);
+      }
+      return placeParticipant(snapshot, region, { ...(hosting ? { hosting } : {}), lost });
+    },
     refresh() {
       // One at a time: a slow Redis must not pile up beats.
       running ??= beatAndRead().finally(() => {

@@ -17,7 +17,7 @@ import { parseRoomId } from './core/index.ts';
 import { guardNamespace } from '../lib/socket-guard.ts';
 import { socketGuardOptions } from '../plugins/socket-io.ts';
 import { createMediaIo, type MediaIo } from './media-io.ts';
-import { createMediaNodes, createRedisCascadeBus, createRoomDirectory, type MediaNodes, type RedisCascadeBus } from './media-nodes.ts';
+import { createMediaNodes, createRedisCascadeBus, createRoomDirectory, type MediaNodes, type PlaceRequest, type RedisCascadeBus } from './media-nodes.ts';
 import type { MediaNodeRecord } from './core/placement.ts';
 import { createMediaTokens, deriveMediaKey } from './media-tokens.ts';
 import { createRecorder, type Recorder } from './recording/recorder.ts';
@@ -114,7 +114,7 @@ export async function registerVideo(app: FastifyInstance, options: { startJobs: 
     : undefined;
   const tokens = createMediaTokens({
     key, ttlMs: config.media.tokenTtlSec * 1000, now: clock.now, endpoint: config.media.endpoint,
-    ...(nodes ? { place: (region: string | undefined) => nodes.place(region) } : {}),
+    ...(nodes ? { place: (request: PlaceRequest) => nodes.place(request) } : {}),
   });
   let mediaIo: MediaIo | undefined;
   let closed = false;

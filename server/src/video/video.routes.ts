@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { IdParams, JoinInfo } from '../contracts/dto.ts';
 import { unwrap } from '../contracts/errors.ts';
-import { AssistInviteBody, AssistListQuery, AssistSession, AssistSessionCreate, PresenceBody, PresenceView, TicketJoinQuery, VideoEvent } from '../contracts/video.ts';
+import { AssistInviteBody, AssistListQuery, AssistSession, AssistSessionCreate, JoinRenewQuery, PresenceBody, PresenceView, TicketJoinQuery, VideoEvent } from '../contracts/video.ts';
 import { hashToken } from '../lib/secrets.ts';
 import { citizenToken, deny, errorResponses, staffOf } from '../lib/route-helpers.ts';
 import { requireStaff } from '../plugins/auth.ts';
@@ -52,8 +52,8 @@ export function videoRoutes(assist: AssistService, virtual: VirtualRooms): Fasti
 
     app.post('/assist-sessions/:id/token', {
       preValidation: anyStaff,
-      schema: { tags, params: IdParams, response: { 200: JoinInfo, ...errorResponses(400, 401, 403, 404, 409) } },
-    }, async (request) => unwrap(await assist.token(request.params.id, staffOf(request))));
+      schema: { tags, params: IdParams, querystring: JoinRenewQuery, response: { 200: JoinInfo, ...errorResponses(400, 401, 403, 404, 409) } },
+    }, async (request) => unwrap(await assist.token(request.params.id, staffOf(request), request.query.lostNode)));
 
     app.post('/experts/me/presence', {
       preValidation: requireStaff('expert'),
@@ -65,13 +65,14 @@ export function videoRoutes(assist: AssistService, virtual: VirtualRooms): Fasti
     app.get('/tickets/:id/join', {
       schema: { tags, params: IdParams, querystring: TicketJoinQuery, response: { 200: JoinInfo, ...errorResponses(400, 401, 403, 404, 409) } },
     }, async (request) => {
-      if (request.staff) return unwrap(await virtual.joinFor(request.params.id, { kind: 'staff', user: request.staff }));
+      const { lostNode } = request.query;
+      if (request.staff) return unwrap(await virtual.joinFor(request.params.id, { kind: 'staff', user: request.staff }, lostNode));
       const token = citizenToken(request);
       if (!token) deny('UNAUTHENTICATED', { reason: 'access token required' });
       const ticket = await queueRepo.findTicket(app.deps.db, request.params.id);
       if (!ticket) deny('NOT_FOUND', { resource: 'ticket' });
       if (hashToken(token) !== ticket.accessTokenHash) deny('FORBIDDEN', { reason: 'not your ticket' });
-      return unwrap(await virtual.joinFor(ticket.id, { kind: 'citizen' }));
+      return unwrap(await virtual.joinFor(ticket.id, { kind: 'citizen' }, lostNode));
     });
   };
 }

@@ -49,19 +49,19 @@ export function createVirtualRooms(deps: VirtualRoomsDeps) {
     return IN_CALL.has(ticket.status) ? virtualWindowOf(ticket) : undefined;
   }
 
-  function citizenToken(ticket: TicketRow, { timeZone, region }: SiteZone): JoinInfo {
+  function citizenToken(ticket: TicketRow, { timeZone, region }: SiteZone, lostNode?: string): Promise<JoinInfo> {
     return tokens.mint({
       roomId: virtualRoomId(ticket.id), participantId: citizenParticipantId(ticket.id), role: 'citizen',
       // The clerk sees the ticket number and the masked name the ticket already carries, never more.
       displayName: ticket.citizenNameMasked ? `${ticket.number} ${ticket.citizenNameMasked}` : ticket.number,
-      sessionRef: `ticket:${ticket.id}`, timeZone, region,
+      sessionRef: `ticket:${ticket.id}`, timeZone, region, lostNode,
     });
   }
 
-  function staffToken(ticket: TicketRow, user: StaffUser, { timeZone, region }: SiteZone): JoinInfo {
+  function staffToken(ticket: TicketRow, user: StaffUser, { timeZone, region }: SiteZone, lostNode?: string): Promise<JoinInfo> {
     return tokens.mint({
       roomId: virtualRoomId(ticket.id), participantId: user.id, role: user.role, displayName: user.displayName,
-      sessionRef: `ticket:${ticket.id}`, timeZone, region,
+      sessionRef: `ticket:${ticket.id}`, timeZone, region, lostNode,
     });
   }
 
@@ -72,7 +72,8 @@ export function createVirtualRooms(deps: VirtualRoomsDeps) {
         roomId: virtualRoomId(ticket.id), ticketId: ticket.id, type: 'opened', actorKind: 'staff', actorId: clerk.id,
         at: new Date(deps.clock.now()), data: { windowId: window.id, windowNumber: window.number, number: ticket.number },
       });
-      return { clerk: staffToken(ticket, clerk, tz), citizen: citizenToken(ticket, tz) };
+      const [clerkJoin, citizen] = await Promise.all([staffToken(ticket, clerk, tz), citizenToken(ticket, tz)]);
+      return { clerk: clerkJoin, citizen };
     },
     async citizenJoin(ticket) {
       if (!(await inCall(ticket))) return undefined;
@@ -82,9 +83,9 @@ export function createVirtualRooms(deps: VirtualRoomsDeps) {
 
   /**
    * `GET /tickets/:id/join`: the citizen (its access token checked by the route), the clerk staffing the
-   * ticket's virtual window, or a supervisor of the site.
+   * ticket's virtual window, or a supervisor of the site. `lostNode`: the media node the caller has just lost.
    */
-  async function joinFor(ticketId: string, who: { kind: 'citizen' } | { kind: 'staff'; user: StaffUser }): Promise<Result<JoinInfo>> {
+  async function joinFor(ticketId: string, who: { kind: 'citizen' } | { kind: 'staff'; user: StaffUser }, lostNode?: string): Promise<Result<JoinInfo>> {
     const ticket = await queueRepo.findTicket(db, ticketId);
     if (!ticket) return fail('NOT_FOUND', { resource: 'ticket' });
     const window = await inCall(ticket);
@@ -96,7 +97,7 @@ export function createVirtualRooms(deps: VirtualRoomsDeps) {
     }
     if (!window) return fail('NO_VIDEO_ROOM', { status: ticket.status });
     const tz = await zoneOf(ticket.siteId);
-    return ok(who.kind === 'citizen' ? citizenToken(ticket, tz) : staffToken(ticket, who.user, tz));
+    return ok(await (who.kind === 'citizen' ? citizenToken(ticket, tz, lostNode) : staffToken(ticket, who.user, tz, lostNode)));
   }
 
   async function isRoomOpen(ticketId: string): Promise<boolean> {

@@ -64,6 +64,8 @@ export interface ConnectMediaOptions {
 	token: string;
 	/** socket.io path of the media server, default '/socket.io'; a deployment may give media its own (join info `media.path`). */
 	path?: string;
+	/** The media node (join info `media.node`), named to `renewJoin` if its connection drops. */
+	node?: string;
 	/** Send the camera (default true); constraints to pick a device or size. */
 	camera?: boolean | MediaTrackConstraints;
 	/** Send the microphone (default true). */
@@ -83,9 +85,12 @@ export interface ConnectMediaOptions {
 	/**
 	 * A fresh join answer from the API (`POST /assist-sessions/:id/token`, `GET /tickets/:id/join`), asked for
 	 * when the connection to the media node drops: the node may have died, and the answer names a live one.
-	 * Without it, socket.io reconnects to the same node.
+	 * `lostNode` is then the node whose connection dropped (its `node`), for the request's `?lostNode=`: the API
+	 * offers it again only if no other node is live, so the answer names a live node at once rather than once
+	 * the dead node's registry record expires. Absent when the node is fine (a token that ran out).
+	 * Without renewJoin, socket.io reconnects to the same node.
 	 */
-	renewJoin?: () => Promise<MediaEndpointInfo>;
+	renewJoin?: (context: { lostNode?: string }) => Promise<MediaEndpointInfo>;
 }
 
 /** Where to connect and with what: a join answer's `media.url` (or the page origin), `media.path` and `token`. */
@@ -93,6 +98,8 @@ export interface MediaEndpointInfo {
 	url: string;
 	path?: string;
 	token: string;
+	/** `media.node` of the join answer, when the API names one. */
+	node?: string;
 }
 
 export interface MediaConnection {
@@ -164,7 +171,7 @@ export async function connectMedia(options: ConnectMediaOptions): Promise<MediaC
 	};
 
 	const localStream = options.localStream ?? (await openDevices(options));
-	let endpoint: MediaEndpointInfo = { url: options.url, path: options.path ?? '/socket.io', token: options.token };
+	let endpoint: MediaEndpointInfo = { url: options.url, path: options.path ?? '/socket.io', token: options.token, ...(options.node ? { node: options.node } : {}) };
 	let socket: ClientSocket = openSocket();
 
 	async function request<N extends RequestName>(name: N, payload: RequestPayload<N>): Promise<Responses[N]> {
@@ -391,7 +398,7 @@ export async function connectMedia(options: ConnectMediaOptions): Promise<MediaC
 			// The server ended this connection on purpose (e.g. replaced): socket.io will not reconnect.
 			if (reason === 'io server disconnect') finish('disconnected');
 			else if (closed) return;
-			else if (options.renewJoin) void serial(() => failover(reason));
+			else if (options.renewJoin) void serial(() => failover(reason, endpoint.node));
 			else setState('rejoining', reason);
 		});
 		s.io.on('reconnect', () => {
@@ -401,13 +408,16 @@ export async function connectMedia(options: ConnectMediaOptions): Promise<MediaC
 		return s;
 	}
 
-	/** The media node went away: ask for a fresh join (maybe naming another node) until one works. */
-	async function failover(reason: string): Promise<void> {
+	/**
+	 * The media node went away (`lostNode`, when its connection dropped): ask for a fresh join (maybe naming
+	 * another node) until one works. Every attempt names the node first lost, not a live one that failed once.
+	 */
+	async function failover(reason: string, lostNode?: string): Promise<void> {
 		setState('rejoining', reason);
 		teardown();
 		for (let attempt = 0; !closed && options.renewJoin; attempt++) {
 			try {
-				endpoint = await options.renewJoin();
+				endpoint = await options.renewJoin(lostNode ? { lostNode } : {});
 				const old = socket;
 				old.removeAllListeners();
 				old.close();
@@ -422,8 +432,9 @@ export async function connectMedia(options: ConnectMediaOptions): Promise<MediaC
 					return;
 				}
 				teardown();
-				// Rationale: a dead node leaves the registry within 3 s; 250 ms doubling to 1 s finds the live one
-				// within a second of that, at one API request a second.
+				// Rationale: the first answer already skips the lost node; a retry is for a node that failed as well,
+				// or one the API could not skip (the only live node, restarting): a dead node leaves the registry
+				// within 3 s, and 250 ms doubling to 1 s finds its successor within a second of that.
 				await new Promise((r) => setTimeout(r, Math.min(1_000, 250 * 2 ** attempt)));
 			}
 		}

@@ -8,8 +8,9 @@ const state = { connection: undefined, states: [], remote: [], error: undefined 
 globalThis.yc = {
 	state,
 	/**
-	 * Joins with a join answer's endpoint. A fresh one comes from `globalThis.ycRenew()` (the test exposes it:
-	 * it asks the API for the participant's join, as the web apps do over HTTP).
+	 * Joins with a join answer's endpoint (`node` included). A fresh one comes from `globalThis.ycRenew(lostNode)`
+	 * (the test exposes it: it asks the API for the participant's join, naming the node lost, as the web apps do
+	 * over HTTP).
 	 */
 	async join(endpoint) {
 		try {
@@ -18,7 +19,7 @@ globalThis.yc = {
 			state.connection = await connectMedia({
 				...endpoint,
 				localStream,
-				renewJoin: () => globalThis.ycRenew(),
+				renewJoin: ({ lostNode }) => globalThis.ycRenew(lostNode ?? null),
 				onStateChange: (s, detail) => state.states.push(detail ? `${s}:${detail}` : s),
 				onRemoteTrack: (t) => {
 					state.remote.push({ peerId: t.peerId, source: t.source, kind: t.kind, consumerId: t.consumerId });

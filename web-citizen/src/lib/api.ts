@@ -102,7 +102,9 @@ export const api = {
   ticket: getTicket,
   cancelTicket: (id: string, token: string) => request<Ticket>('POST', `/tickets/${enc(id)}/cancel`, { token }),
   /** A fresh room token for a ticket being served at a virtual window. */
-  ticketJoin: (id: string, token: string) => request<JoinInfo>('GET', `/tickets/${enc(id)}/join`, { token }),
+  /** `lostNode`: the media node whose connection just dropped, so a live one is named (docs/media-nodes.md). */
+  ticketJoin: (id: string, token: string, lostNode?: string) =>
+    request<JoinInfo>('GET', `/tickets/${enc(id)}/join${lostNode ? `?lostNode=${enc(lostNode)}` : ''}`, { token }),
 
   slots: (siteId: string, serviceId: string, date: string, signal?: AbortSignal) =>
     request<Slot[]>('GET', `/sites/${enc(siteId)}/services/${enc(serviceId)}/slots?date=${enc(date)}`, signal ? { signal } : {}),

@@ -115,6 +115,7 @@ export default function VideoScreen({ ticketId }: { ticketId: string }) {
           url: join.media.url ?? location.origin,
           path: join.media.path,
           token: join.token,
+          ...(join.media.node ? { node: join.media.node } : {}),
           localStream: stream,
           onRemoteTrack: (tr) => setRemote((list) => [...list.filter((x) => x.consumerId !== tr.consumerId), tr]),
           onRemoteTrackEnded: (tr) => setRemote((list) => list.filter((x) => x.consumerId !== tr.consumerId)),
@@ -122,9 +123,9 @@ export default function VideoScreen({ ticketId }: { ticketId: string }) {
           onStateChange: (s) => setRejoining(s === 'rejoining' || s === 'connecting'),
           onClosed: () => setStep('ended'),
           // The media node died: a fresh join names a live one, and the call moves there without a reload.
-          renewJoin: async () => {
-            const fresh = await api.ticketJoin(ticketId, token!);
-            return { url: fresh.media.url ?? location.origin, path: fresh.media.path, token: fresh.token };
+          renewJoin: async ({ lostNode }) => {
+            const fresh = await api.ticketJoin(ticketId, token!, lostNode);
+            return { url: fresh.media.url ?? location.origin, path: fresh.media.path, token: fresh.token, ...(fresh.media.node ? { node: fresh.media.node } : {}) };
           },
         });
       try {

@@ -36,4 +36,24 @@ describe('placeParticipant', () => {
     expect(placeParticipant([draining], 'SH-QP')).toBeUndefined();
     expect(placeParticipant([], 'SH-QP')).toBeUndefined();
   });
+
+  it('prefers a node of the region already hosting the room to a lighter one of the region, never a far one', () => {
+    // sh-1 carries the room (and more calls): a second participant of SH-QP joins it rather than split the room.
+    expect(placeParticipant([sh1, sh2, wj], 'SH-QP', { hosting: new Set(['sh-1']) })?.id).toBe('sh-1');
+    // The room on a far node does not pull a participant out of its region.
+    expect(placeParticipant([sh1, sh2, wj], 'SH-QP', { hosting: new Set(['wj-1']) })?.id).toBe('sh-2');
+    // A region with no node: a node already hosting the room, even a busier one, before the others.
+    expect(placeParticipant([sh1, sh2, wj], 'ZJ-JS', { hosting: new Set(['sh-1']) })?.id).toBe('sh-1');
+    // A draining host takes nobody new, even for its own room.
+    const drainingHost = node('sh-9', 'SH-QP', {}, true);
+    expect(placeParticipant([drainingHost, sh1], 'SH-QP', { hosting: new Set(['sh-9']) })?.id).toBe('sh-1');
+  });
+
+  it('skips the node the participant has just lost, unless no other node is live', () => {
+    // Its record outlives a kill -9 by up to 3 heartbeats: the renewal names it, so another node is offered now.
+    expect(placeParticipant([sh1, sh2, wj], 'SH-QP', { lost: 'sh-2' })?.id).toBe('sh-1');
+    expect(placeParticipant([sh1, wj], 'SH-QP', { lost: 'sh-1', hosting: new Set(['sh-1']) })?.id).toBe('wj-1');
+    expect(placeParticipant([wj], 'JS-WJ', { lost: 'wj-1' })?.id).toBe('wj-1');
+    expect(placeParticipant([sh1, wj], 'SH-QP', { lost: 'nobody' })?.id).toBe('sh-1');
+  });
 });

@@ -12,7 +12,7 @@ import type { HallSocket } from '../../lib/hall.ts';
 import { useT } from '../../lib/i18n.ts';
 import type { Session } from '../../lib/session.ts';
 import { fetchSiteIndex, flatten } from '../sites.ts';
-import { CallView } from './CallView.tsx';
+import { CallView, lostNodeQuery } from './CallView.tsx';
 import { SessionRecord } from './SessionRecord.tsx';
 
 type TargetKind = 'nearest' | 'subcentre' | 'district' | 'crossProvince' | 'skill';
@@ -172,7 +172,7 @@ export function AssistRequest(props: {
         {joinRef.current && active && (
           <CallView
             join={joinRef.current}
-            renew={() => api<JoinInfo>('POST', `/assist-sessions/${active.id}/token`)}
+            renew={(lostNode) => api<JoinInfo>('POST', `/assist-sessions/${active.id}/token${lostNodeQuery(lostNode)}`)}
             title={t('assist.callTitle')}
             onLeave={() => {
               setInCall(false);

@@ -32,8 +32,16 @@ function Audio({ stream }: { stream: MediaStream }) {
   return <audio ref={ref} autoPlay />;
 }
 
-/** `renew`: a fresh join from the API; when the media node drops (it died), the call moves to the node it names. */
-export function CallView({ join, title, onLeave, renew, compact = false }: { join: JoinInfo; title: string; onLeave: (reason: string) => void; renew?: () => Promise<JoinInfo>; compact?: boolean }) {
+/** `?lostNode=` for a renewal that names the media node whose connection dropped (docs/media-nodes.md). */
+export function lostNodeQuery(lostNode: string | undefined): string {
+  return lostNode ? `?lostNode=${encodeURIComponent(lostNode)}` : '';
+}
+
+/**
+ * `renew`: a fresh join from the API; when the media node drops (it died), the call moves to the node it names.
+ * `lostNode` is the node that dropped, for the request's `?lostNode=` (lostNodeQuery), so a live one is named at once.
+ */
+export function CallView({ join, title, onLeave, renew, compact = false }: { join: JoinInfo; title: string; onLeave: (reason: string) => void; renew?: (lostNode?: string) => Promise<JoinInfo>; compact?: boolean }) {
   const t = useT();
   const [conn, setConn] = useState<MediaConnection | null>(null);
   const [state, setState] = useState<ConnectionState | 'unavailable' | 'failed'>('connecting');
@@ -66,15 +74,16 @@ export function CallView({ join, title, onLeave, renew, compact = false }: { joi
         url: join.media.url ?? location.origin,
         path: join.media.path,
         token: join.token,
+        ...(join.media.node ? { node: join.media.node } : {}),
         onRemoteTrack: (r: RemoteTrack) => setTiles((list) => [...list.filter((x) => x.consumerId !== r.consumerId), { consumerId: r.consumerId, peerId: r.peerId, source: r.source, kind: r.kind, stream: r.stream }]),
         onRemoteTrackEnded: (r: { consumerId: string }) => setTiles((list) => list.filter((x) => x.consumerId !== r.consumerId)),
         onQuality: setQuality,
         onStateChange: (s: ConnectionState) => !disposed && setState(s),
         ...(renewRef.current
           ? {
-              renewJoin: async () => {
-                const fresh = await (renewRef.current ?? (async () => join))();
-                return { url: fresh.media.url ?? location.origin, path: fresh.media.path, token: fresh.token };
+              renewJoin: async ({ lostNode }: { lostNode?: string }) => {
+                const fresh = await (renewRef.current ?? (async () => join))(lostNode);
+                return { url: fresh.media.url ?? location.origin, path: fresh.media.path, token: fresh.token, ...(fresh.media.node ? { node: fresh.media.node } : {}) };
               },
             }
           : {}),

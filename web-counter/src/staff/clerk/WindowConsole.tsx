@@ -14,7 +14,7 @@ import { connectHall, request, type HallSocket } from '../../lib/hall.ts';
 import { useT, type MessageKey } from '../../lib/i18n.ts';
 import type { Session } from '../../lib/session.ts';
 import { AssistRequest } from '../call/AssistRequest.tsx';
-import { CallView } from '../call/CallView.tsx';
+import { CallView, lostNodeQuery } from '../call/CallView.tsx';
 import { FinishModal, SuspendModal, TransferModal } from './ActionModals.tsx';
 import { QueueList } from './QueueList.tsx';
 import { TicketCard } from './TicketCard.tsx';
@@ -341,7 +341,7 @@ export function WindowConsole({ session, opened, onClosed }: { session: Session;
 
           {remoteCall && (
             <Card size="small" className="console__remote" data-testid="remote-call">
-              <CallView compact join={remoteCall.join} renew={() => api<JoinInfo>('GET', `/tickets/${remoteCall.ticketId}/join`)} title={t('clerk.remoteCall', { number: current?.number ?? '' })} onLeave={() => setRemoteCall(null)} />
+              <CallView compact join={remoteCall.join} renew={(lostNode) => api<JoinInfo>('GET', `/tickets/${remoteCall.ticketId}/join${lostNodeQuery(lostNode)}`)} title={t('clerk.remoteCall', { number: current?.number ?? '' })} onLeave={() => setRemoteCall(null)} />
             </Card>
           )}
 

@@ -13,7 +13,7 @@ import { clockTime, hallDate } from '../../lib/format.ts';
 import { connectHall, request } from '../../lib/hall.ts';
 import { useT } from '../../lib/i18n.ts';
 import type { Session } from '../../lib/session.ts';
-import { CallView } from '../call/CallView.tsx';
+import { CallView, lostNodeQuery } from '../call/CallView.tsx';
 import { SessionRecord } from '../call/SessionRecord.tsx';
 import { fetchSiteIndex } from '../sites.ts';
 
@@ -234,7 +234,7 @@ export default function ExpertConsole({ session }: { session: Session }) {
       <Table size="small" rowKey="id" dataSource={history} columns={columns} pagination={{ pageSize: 8 }} />
 
       <Modal open={!!call?.join} footer={null} closable={false} width="92vw" style={{ top: 16 }} destroyOnHidden>
-        {call?.join && <CallView join={call.join} renew={() => api<JoinInfo>('POST', `/assist-sessions/${call.id}/token`)} title={`${sites.get(call.siteId)?.name ?? ''} · ${call.reason}`} onLeave={() => void hangUp()} />}
+        {call?.join && <CallView join={call.join} renew={(lostNode) => api<JoinInfo>('POST', `/assist-sessions/${call.id}/token${lostNodeQuery(lostNode)}`)} title={`${sites.get(call.siteId)?.name ?? ''} · ${call.reason}`} onLeave={() => void hangUp()} />}
       </Modal>
     </div>
   );
