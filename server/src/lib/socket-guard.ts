@@ -10,7 +10,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { TrustProxy } from '../config.ts';
 import { ERRORS, type ErrorCode } from '../contracts/errors.ts';
 import { createClientAddress } from './client-address.ts';
-import { findControlChar } from './control-chars.ts';
+import { findTextProblem } from './control-chars.ts';
 
 export interface SocketGuardOptions {
   eventsPerSec: number;
@@ -125,9 +125,9 @@ export function guardNamespace(namespace: Namespace, options: SocketGuardOptions
       tokens -= 1;
       refusedInARow = 0;
 
-      const field = findControlChar(args[0]);
-      if (field) {
-        ack?.(refusal('VALIDATION_FAILED', { field, reason: 'control characters are not allowed' }));
+      const problem = findTextProblem(args[0]);
+      if (problem) {
+        ack?.(refusal('VALIDATION_FAILED', { field: problem.field, reason: problem.reason }));
         return;
       }
       next();
