@@ -169,7 +169,7 @@ describe('published passwords outside the demo', () => {
         expect(claim.status).toBe(401);
         expect((await real.api('POST', '/auth/login', { username: 'admin', password: 'the-attackers-own-2026' })).status).toBe(401);
         expect((await real.api('GET', '/auth/me', undefined, bearer(old))).status).toBe(401);
-        // The operator signs in with YC_ADMIN_PASSWORD and sets its own.
+        // The operator, who alone knows YC_ADMIN_PASSWORD, signs in with it and sets its own.
         const weak = await real.api('POST', '/auth/password', { username: 'admin', password: 'a-real-admin-password', newPassword: 'admin-password-2026' });
         expect(weak.status).toBe(400);
         const changed = await real.api('POST', '/auth/password', { username: 'admin', password: 'a-real-admin-password', newPassword: 'the-operators-own-2026' });
