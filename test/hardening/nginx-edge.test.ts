@@ -75,6 +75,10 @@ beforeAll(async () => {
     listen: true,
     env: { NODE_ENV: 'production', TRUST_PROXY: '1', YC_RATE_TICKETS_PER_MIN: String(LIMIT), YC_RATE_LOGINS_PER_MIN: String(LOGIN_LIMIT), YC_RATE_CASES_PER_HOUR: String(LIMIT) },
   });
+  // In production the bootstrap admin replaces YC_ADMIN_PASSWORD at its first sign-in, as its operator would.
+  const first = await t.api('POST', '/auth/password', { username: t.config.adminUser, password: t.config.adminPassword, newPassword: 'edge-operators-own-pass' });
+  expect(first.status, JSON.stringify(first.body)).toBe(200);
+  t = { ...t, config: { ...t.config, adminPassword: 'edge-operators-own-pass' } };
   hall = await createHall(t);
   await t.app.deps.rateLimiter.reset('login:127.0.0.1');
   const port = new URL(t.url).port;

@@ -152,6 +152,19 @@ describe('TOTP second factor', () => {
 });
 
 describe('published passwords outside the demo', () => {
+  it('makes the bootstrap admin in production replace YC_ADMIN_PASSWORD at its first sign-in: the setting alone does not sign in', async () => {
+    const fresh = await createTestApp({ env: { NODE_ENV: 'production', YC_ADMIN_PASSWORD: 'a-production-boot-pass' } });
+    try {
+      const first = await fresh.api('POST', '/auth/login', { username: 'admin', password: 'a-production-boot-pass' });
+      expect(first.status).toBe(403);
+      expect(first.body.error.code).toBe('PASSWORD_CHANGE_REQUIRED');
+      expect((await fresh.api('POST', '/auth/password', { username: 'admin', password: 'a-production-boot-pass', newPassword: 'the-operators-own-2026' })).status).toBe(200);
+      expect((await fresh.api('POST', '/auth/login', { username: 'admin', password: 'the-operators-own-2026' })).status).toBe(200);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('refuses an attacker the published passwords of accounts the demo made: the admin is reset to YC_ADMIN_PASSWORD, the others locked until an administrator resets them', async () => {
     // The same database, first run as the demo (which made its admin and its 11 accounts with published passwords)…
     const database = await createTestDatabase();

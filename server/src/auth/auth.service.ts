@@ -13,7 +13,7 @@ import { newTotpSecret, otpauthUri, verifyTotp } from './totp.ts';
 export interface AuthDeps {
   db: Db;
   clock: Clock;
-  config: Pick<Config, 'staffTokenTtlMin' | 'adminUser' | 'adminPassword' | 'rateLimit' | 'secret' | 'demo'>;
+  config: Pick<Config, 'staffTokenTtlMin' | 'adminUser' | 'adminPassword' | 'rateLimit' | 'secret' | 'demo' | 'production'>;
 }
 
 type StaffRow = typeof staff.$inferSelect;
@@ -84,6 +84,9 @@ export function createAuthService(deps: AuthDeps) {
   async function login(c: Credentials): Promise<Result<{ token: string; expiresAt: Date; user: StaffUser }>> {
     const checked = await checkCredentials(c);
     if (!checked.ok) return checked;
+    // In production YC_ADMIN_PASSWORD is a setting, readable by whoever reads the deployment's environment: the
+    // bootstrap admin made from it replaces it at its first sign-in (POST /auth/password, which takes it).
+    if (config.production && c.password === config.adminPassword) return fail('PASSWORD_CHANGE_REQUIRED');
     return ok(await openSession(checked.value));
   }
 
