@@ -28,6 +28,8 @@ describe('secrets and the demo', () => {
     expect(loadConfig(real)).toMatchObject({ demo: false, demoSeed: false });
     expect(loadConfig({ ...real, NODE_ENV: 'production' }).demoSeed).toBe(false);
     expect(loadConfig({ ...real, YC_DEMO_SEED: '1' }).demoSeed).toBe(true);
+    // Never in production: the demo accounts' password is published.
+    expect(() => loadConfig({ ...real, NODE_ENV: 'production', YC_DEMO_SEED: '1' })).toThrow('YC_DEMO_SEED');
   });
 
   it.each([

@@ -297,6 +297,9 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (metricsToken !== undefined && (metricsToken.length < MIN_SECRET_LENGTH || !/^[\x21-\x7e]+$/.test(metricsToken))) {
     throw new ConfigError(`YC_METRICS_TOKEN must be at least ${MIN_SECRET_LENGTH} printable characters without spaces`);
   }
+  // Demo accounts only in the demo, unless asked for by name; never in production (their password is published).
+  const demoSeed = bool(env, 'YC_DEMO_SEED', demo);
+  if (demoSeed && production) throw new ConfigError('YC_DEMO_SEED (demo accounts with a published password) cannot run with NODE_ENV=production');
   const repoRoot = path.resolve(import.meta.dirname, '..', '..');
   const config: Config = {
     port: int(env, 'PORT', 8080, 0, 65535),
@@ -319,8 +322,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     adminPassword,
     trustProxy: trustProxy(env, 'TRUST_PROXY'),
     metricsToken,
-    // Demo accounts only in the demo, unless asked for by name.
-    demoSeed: bool(env, 'YC_DEMO_SEED', demo),
+    demoSeed,
     secret,
     corsOrigins: list(env, 'YC_CORS_ORIGINS'),
     staffTokenTtlMin: int(env, 'YC_STAFF_TOKEN_TTL_MIN', 12 * 60, 1),

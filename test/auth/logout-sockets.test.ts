@@ -1,12 +1,14 @@
 /**
  * Signing out cuts off live events (issue #14 item 5): the session's `/hall` sockets are dropped at once, on
  * every node, and a connection that dropped and comes back within the recovery window is refused when its
- * session was revoked meanwhile (socket.io's connection-state recovery used to skip the token check).
+ * session was revoked meanwhile (socket.io's connection-state recovery used to skip the token check). A
+ * password change (which ends every session of the account) and a token's expiry drop them too.
  */
 import { randomBytes } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHall, login, type Hall } from '../helpers/fixtures.ts';
+import { manualClock } from '../../server/src/lib/clock.ts';
+import { createHall, login, STAFF_PASSWORD, type Hall } from '../helpers/fixtures.ts';
 import { connect, nextEvent, request } from '../helpers/socket.ts';
 import { bearer, createTestApp, createTestDatabase, type TestApp, type TestDatabase } from '../helpers/test-app.ts';
 
@@ -90,5 +92,57 @@ describe('signing out', () => {
     socket.io.engine.close();
     expect(await back).toBe(true);
     socket.disconnect();
+  });
+});
+
+describe('a password change', () => {
+  it('drops every socket of the account on this node and on another; the new session connects', async () => {
+    const token = await login(a, 'clerk2');
+    const other = await login(a, 'clerk2');
+    const here = await connect(a.url, '/hall', { token });
+    const there = await connect(b.url, '/hall', { token: other });
+    const bystander = await connect(b.url, '/hall', { token: await login(a, 'clerk') });
+    sockets.push(here, there, bystander);
+    const goneHere = dropped(here);
+    const goneThere = dropped(there);
+    const changed = await a.api('POST', '/auth/password', { username: 'clerk2', password: STAFF_PASSWORD, newPassword: 'clerk-two-new-pass' });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect(await goneHere).toBe('io server disconnect');
+    expect(await goneThere).toBe('io server disconnect');
+    expect(bystander.connected).toBe(true);
+    await expect(connect(b.url, '/hall', { token: other })).rejects.toThrow('UNAUTHENTICATED');
+    const fresh = await connect(b.url, '/hall', { token: changed.body.token });
+    sockets.push(fresh);
+    expect(fresh.connected).toBe(true);
+  });
+});
+
+describe('a token that expires', () => {
+  it('drops its sockets on every node within seconds, and no unexpired session\'s', async () => {
+    // Two more nodes on one business clock, moved by hand past the token's lifetime.
+    const clock = manualClock(Date.now());
+    const redisPrefix = `yct-ex-${randomBytes(4).toString('hex')}`;
+    const c = await createTestApp({ database: db, redis: true, redisPrefix, listen: true, clock, env: { YC_STAFF_TOKEN_TTL_MIN: '60' } });
+    const d = await createTestApp({ database: db, redis: true, redisPrefix, listen: true, clock, env: { YC_STAFF_TOKEN_TTL_MIN: '60' } });
+    try {
+      const token = await login(c, 'supervisor');
+      const here = await connect(c.url, '/hall', { token });
+      const there = await connect(d.url, '/hall', { token });
+      sockets.push(here, there);
+      const goneHere = dropped(here);
+      const goneThere = dropped(there);
+      clock.advance(30 * 60_000);
+      const later = await login(c, 'supervisor');
+      const laterSocket = await connect(d.url, '/hall', { token: later });
+      sockets.push(laterSocket);
+      clock.advance(31 * 60_000);
+      expect(await goneHere).toBe('io server disconnect');
+      expect(await goneThere).toBe('io server disconnect');
+      expect(laterSocket.connected).toBe(true);
+      await expect(connect(d.url, '/hall', { token })).rejects.toThrow('UNAUTHENTICATED');
+    } finally {
+      await c.close();
+      await d.close();
+    }
   });
 });

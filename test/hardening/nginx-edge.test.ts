@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERRORS } from '../../server/src/contracts/errors.ts';
 import { createHall, type Hall } from '../helpers/fixtures.ts';
 import { startNginx, type RunningNginx } from '../helpers/nginx.ts';
 import { createTestApp, type TestApp } from '../helpers/test-app.ts';
@@ -74,6 +75,10 @@ beforeAll(async () => {
     listen: true,
     env: { NODE_ENV: 'production', TRUST_PROXY: '1', YC_RATE_TICKETS_PER_MIN: String(LIMIT), YC_RATE_LOGINS_PER_MIN: String(LOGIN_LIMIT), YC_RATE_CASES_PER_HOUR: String(LIMIT) },
   });
+  // In production the bootstrap admin replaces YC_ADMIN_PASSWORD at its first sign-in, as its operator would.
+  const first = await t.api('POST', '/auth/password', { username: t.config.adminUser, password: t.config.adminPassword, newPassword: 'edge-operators-own-pass' });
+  expect(first.status, JSON.stringify(first.body)).toBe(200);
+  t = { ...t, config: { ...t.config, adminPassword: 'edge-operators-own-pass' } };
   hall = await createHall(t);
   await t.app.deps.rateLimiter.reset('login:127.0.0.1');
   const port = new URL(t.url).port;
@@ -164,5 +169,22 @@ describe('TLS', () => {
     // RSA key exchange (no forward secrecy) and CBC suites are refused, as are TLS 1.0 and 1.1.
     expect(await handshake({ maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256:AES256-SHA:ECDHE-ECDSA-AES128-SHA' })).toMatch(/^refused/);
     expect(await handshake({ minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT:@SECLEVEL=0' })).toMatch(/^refused/);
+  });
+});
+
+describe('what nginx refuses itself', () => {
+  it('answers an oversized header with 431 HEADERS_TOO_LARGE and an oversized body with 413 PAYLOAD_TOO_LARGE, as JSON in the contract format', async () => {
+    // Over nginx's header buffer (8 KiB a line), under Node's 16 KiB: nginx, not the node, refuses it.
+    const headers = await site('GET', '/api/v1/health', undefined, { 'x-padding': 'a'.repeat(12 * 1024) });
+    expect(headers.status).toBe(431);
+    expect(headers.headers['content-type']).toMatch(/^application\/json/);
+    expect(headers.body).toEqual({ error: { code: 'HEADERS_TOO_LARGE', message: ERRORS.HEADERS_TOO_LARGE.message, details: {} } });
+    // Over client_max_body_size (64 KiB).
+    const body = await site('POST', '/api/v1/auth/login', { username: 'nobody', password: 'x'.repeat(100 * 1024) });
+    expect(body.status).toBe(413);
+    expect(body.headers['content-type']).toMatch(/^application\/json/);
+    expect(body.body).toEqual({ error: { code: 'PAYLOAD_TOO_LARGE', message: ERRORS.PAYLOAD_TOO_LARGE.message, details: {} } });
+    // The edge's own answers keep HSTS like every other.
+    expect(body.headers['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
   });
 });

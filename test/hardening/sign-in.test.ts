@@ -1,12 +1,14 @@
 /**
  * Staff sign-in as an attacker and as an administrator meet it (issue #14 items 2, 6, and 10's lockout
  * message): parallel guessing gets no further than serial guessing, a lockout reads the same whether or not
- * the account exists, the TOTP second factor, and published passwords that must be changed before use.
+ * the account exists, the TOTP second factor, and published passwords that open nothing outside the demo.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { totpCode } from '../../server/src/auth/totp.ts';
 import { DEFAULT_ADMIN_PASSWORD } from '../../server/src/config.ts';
+import { DEMO_PASSWORD } from '../../server/src/seed/demo-data.ts';
+import { seedDemo } from '../../server/src/seed/demo-seed.ts';
 import { manualClock } from '../../server/src/lib/clock.ts';
 import { createHall, login, STAFF_PASSWORD, type Hall } from '../helpers/fixtures.ts';
 import { bearer, createTestApp, createTestDatabase, type TestApp } from '../helpers/test-app.ts';
@@ -150,26 +152,58 @@ describe('TOTP second factor', () => {
 });
 
 describe('published passwords outside the demo', () => {
-  it('makes an admin made by the demo change its default password before it signs in, then ends its old sessions', async () => {
-    // The same database, first run as the demo (which made its admin with the published password)…
+  it('makes the bootstrap admin in production replace YC_ADMIN_PASSWORD at its first sign-in: the setting alone does not sign in', async () => {
+    const fresh = await createTestApp({ env: { NODE_ENV: 'production', YC_ADMIN_PASSWORD: 'a-production-boot-pass' } });
+    try {
+      const first = await fresh.api('POST', '/auth/login', { username: 'admin', password: 'a-production-boot-pass' });
+      expect(first.status).toBe(403);
+      expect(first.body.error.code).toBe('PASSWORD_CHANGE_REQUIRED');
+      expect((await fresh.api('POST', '/auth/password', { username: 'admin', password: 'a-production-boot-pass', newPassword: 'the-operators-own-2026' })).status).toBe(200);
+      expect((await fresh.api('POST', '/auth/login', { username: 'admin', password: 'the-operators-own-2026' })).status).toBe(200);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('refuses an attacker the published passwords of accounts the demo made: the admin is reset to YC_ADMIN_PASSWORD, the others locked until an administrator resets them', async () => {
+    // The same database, first run as the demo (which made its admin and its 11 accounts with published passwords)…
     const database = await createTestDatabase();
     try {
       const demo = await createTestApp({ database, env: { YC_DEMO: '1', YC_ADMIN_PASSWORD: '' } });
-      const old = await login(demo, 'admin', DEFAULT_ADMIN_PASSWORD).finally(() => demo.close());
-      // …then restarted as a real deployment.
+      await seedDemo(demo.app.deps.db, demo.app.sitesService);
+      const [old, oldClerk] = await Promise.all([login(demo, 'admin', DEFAULT_ADMIN_PASSWORD), login(demo, 'clerk1', DEMO_PASSWORD)]).finally(() => demo.close());
+      // …then restarted as a real deployment: the bootstrap admin now holds YC_ADMIN_PASSWORD, which only the operator knows.
       const real = await createTestApp({ database, env: { YC_ADMIN_PASSWORD: 'a-real-admin-password' } });
       try {
+        // An attacker who read the published password gets nothing: not a session, not the right to set a password.
         const refused = await real.api('POST', '/auth/login', { username: 'admin', password: DEFAULT_ADMIN_PASSWORD });
-        expect(refused.status).toBe(403);
-        expect(refused.body.error.code).toBe('PASSWORD_CHANGE_REQUIRED');
-        const weak = await real.api('POST', '/auth/password', { username: 'admin', password: DEFAULT_ADMIN_PASSWORD, newPassword: 'admin-password-2026' });
-        expect(weak.status).toBe(400);
-        const same = await real.api('POST', '/auth/password', { username: 'admin', password: DEFAULT_ADMIN_PASSWORD, newPassword: DEFAULT_ADMIN_PASSWORD + '!!' });
-        expect(same.status).toBe(200);
-        expect(same.body.user.role).toBe('admin');
+        expect(refused.status).toBe(401);
+        const claim = await real.api('POST', '/auth/password', { username: 'admin', password: DEFAULT_ADMIN_PASSWORD, newPassword: 'the-attackers-own-2026' });
+        expect(claim.status).toBe(401);
+        expect((await real.api('POST', '/auth/login', { username: 'admin', password: 'the-attackers-own-2026' })).status).toBe(401);
         expect((await real.api('GET', '/auth/me', undefined, bearer(old))).status).toBe(401);
-        expect((await real.api('POST', '/auth/login', { username: 'admin', password: DEFAULT_ADMIN_PASSWORD })).status).toBe(401);
-        expect((await real.api('POST', '/auth/login', { username: 'admin', password: DEFAULT_ADMIN_PASSWORD + '!!' })).status).toBe(200);
+        // The operator, who alone knows YC_ADMIN_PASSWORD, signs in with it and sets its own.
+        const weak = await real.api('POST', '/auth/password', { username: 'admin', password: 'a-real-admin-password', newPassword: 'admin-password-2026' });
+        expect(weak.status).toBe(400);
+        const changed = await real.api('POST', '/auth/password', { username: 'admin', password: 'a-real-admin-password', newPassword: 'the-operators-own-2026' });
+        expect(changed.status).toBe(200);
+        expect(changed.body.user.role).toBe('admin');
+        expect((await real.api('POST', '/auth/login', { username: 'admin', password: 'the-operators-own-2026' })).status).toBe(200);
+
+        // A demo account keeps its published password, but it is locked, not claimable: only an administrator frees it.
+        const clerk = await real.api('POST', '/auth/login', { username: 'clerk1', password: DEMO_PASSWORD });
+        expect(clerk.status).toBe(403);
+        expect(clerk.body.error.code).toBe('PASSWORD_RESET_REQUIRED');
+        const clerkClaim = await real.api('POST', '/auth/password', { username: 'clerk1', password: DEMO_PASSWORD, newPassword: 'the-attackers-own-2026' });
+        expect(clerkClaim.status).toBe(403);
+        expect(clerkClaim.body.error.code).toBe('PASSWORD_RESET_REQUIRED');
+        expect((await real.api('POST', '/auth/login', { username: 'clerk1', password: 'the-attackers-own-2026' })).status).toBe(401);
+        const clerkId = (await real.api('GET', '/auth/me', undefined, bearer(oldClerk))).body.id as string;
+        const admin = bearer(changed.body.token as string);
+        expect((await real.api('POST', `/admin/staff/${clerkId}/password`, { newPassword: 'clerk1-password-2026' }, admin)).status).toBe(400);
+        expect((await real.api('POST', `/admin/staff/${clerkId}/password`, { newPassword: 'a-new-clerk-pass' }, admin)).status).toBe(204);
+        expect((await real.api('GET', '/auth/me', undefined, bearer(oldClerk))).status).toBe(401);
+        expect((await real.api('POST', '/auth/login', { username: 'clerk1', password: 'a-new-clerk-pass' })).status).toBe(200);
       } finally {
         await real.close();
       }

@@ -2,12 +2,15 @@
  * One hostile connection must not cost more than itself (issue #14 items 3, 4, 8), in a real server process
  * whose log we read: a flood of `site:watch` is refused past a budget and then dropped, with one log line;
  * a non-function ack drops the connection with one log line and no ERROR; control characters in a socket
- * payload are refused in the contract's format; other sockets and /health carry on throughout.
+ * payload are refused in the contract's format; other sockets and /health carry on throughout. A loop of
+ * handshakes with bogus tokens is refused past a per-address budget before any token check (in-process, so
+ * the token checks can be counted).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createHall, type Hall } from '../helpers/fixtures.ts';
 import { connect, request } from '../helpers/socket.ts';
 import { httpJson, startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-app.ts';
+import { createTestApp, createTestDatabase, type TestApp, type TestDatabase } from '../helpers/test-app.ts';
 
 let db: TestDatabase;
 let node: ServerProcess;
@@ -82,4 +85,48 @@ describe('a flooding socket', () => {
     expect(again.connected).toBe(true);
     again.disconnect();
   }, 30_000);
+});
+
+describe('a loop of handshakes with bogus tokens', () => {
+  let t: TestApp;
+  let hall: Hall;
+  beforeAll(async () => {
+    // The bound of 5 connections gives the floor of the handshake budget: 20 refused handshakes per address.
+    t = await createTestApp({ listen: true, env: { YC_SOCKET_CONNECTIONS_PER_IP: '5' } });
+    hall = await createHall(t);
+  }, 60_000);
+  afterAll(async () => t?.close());
+
+  const refusedCode = (namespace: string, token: string) =>
+    connect(t.url, namespace, { token }).then((s) => {
+      s.disconnect();
+      return 'connected';
+    }, (err: Error & { data?: { code?: string } }) => err.data?.code ?? err.message);
+
+  it('on /hall is refused RATE_LIMITED past the budget without a token check, while connected sockets carry on', async () => {
+    const bystander = await connect(t.url, '/hall', { token: hall.tokens.clerk });
+    const checks = vi.spyOn(t.app.deps.auth, 'session');
+    try {
+      const codes: string[] = [];
+      for (let i = 0; i < 60; i++) codes.push(await refusedCode('/hall', `bogus-token-${i}`));
+      expect(codes.slice(0, 20)).toEqual(Array(20).fill('UNAUTHENTICATED'));
+      expect(codes.slice(20)).toEqual(Array(40).fill('RATE_LIMITED'));
+      // Only the budget's 20 reached the token check (a database lookup each); the other 40 cost nothing.
+      expect(checks).toHaveBeenCalledTimes(20);
+      expect((await request(bystander, 'site:watch', { siteId: hall.siteId })).data.siteId).toBe(hall.siteId);
+      // The budget refills (one every 3 seconds): a good token connects again.
+      await new Promise((r) => setTimeout(r, 3_500));
+      expect(await refusedCode('/hall', hall.tokens.clerk)).toBe('connected');
+    } finally {
+      checks.mockRestore();
+      bystander.disconnect();
+    }
+  }, 60_000);
+
+  it('on /media is refused RATE_LIMITED past the budget', async () => {
+    const codes: string[] = [];
+    for (let i = 0; i < 30; i++) codes.push(await refusedCode('/media', `bogus-join-token-${i}`));
+    expect(codes.slice(0, 20).every((c) => c !== 'RATE_LIMITED' && c !== 'connected')).toBe(true);
+    expect(codes.slice(20)).toEqual(Array(10).fill('RATE_LIMITED'));
+  }, 60_000);
 });

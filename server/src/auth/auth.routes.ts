@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { IdParams, LoginBody, LoginResponse, PasswordChangeBody, StaffUser, TotpCodeBody, TotpSetupResponse } from '../contracts/dto.ts';
+import { IdParams, LoginBody, LoginResponse, PasswordChangeBody, StaffPasswordReset, StaffUser, TotpCodeBody, TotpSetupResponse } from '../contracts/dto.ts';
 import { hallRooms } from '../contracts/events.ts';
 import { type Result, unwrap } from '../contracts/errors.ts';
 import { hashToken } from '../lib/secrets.ts';
@@ -24,7 +24,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/auth/login', {
     schema: {
       tags: ['auth'],
-      description: 'Staff sign-in. Accounts with a second factor answer 401 TOTP_REQUIRED until `totp` is sent; a published default password answers 403 PASSWORD_CHANGE_REQUIRED (use POST /auth/password). Repeated failures for a username lock it (429 LOCKED_OUT), whether or not the account exists.',
+      description: 'Staff sign-in. Accounts with a second factor answer 401 TOTP_REQUIRED until `totp` is sent; outside the demo a published default password answers 403 PASSWORD_RESET_REQUIRED (the account is locked until an administrator sets a new password). Repeated failures for a username lock it (429 LOCKED_OUT), whether or not the account exists.',
       body: LoginBody,
       response: { 200: LoginResponse, ...errorResponses(400, 401, 403, 429) },
     },
@@ -39,14 +39,16 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/auth/password', {
     schema: {
       tags: ['auth'],
-      description: 'Sign in and set a new password in one step (the way past PASSWORD_CHANGE_REQUIRED). Every other session of the account ends.',
+      description: 'Sign in and set a new password in one step (the way past PASSWORD_CHANGE_REQUIRED). Every other session of the account ends. A published default password is refused 403 PASSWORD_RESET_REQUIRED, as at sign-in.',
       body: PasswordChangeBody,
-      response: { 200: LoginResponse, ...errorResponses(400, 401, 429) },
+      response: { 200: LoginResponse, ...errorResponses(400, 401, 403, 429) },
     },
   }, async (request) => {
     await perAddress(request);
     const { username, password, totp, newPassword } = request.body;
     const result = await auth.changePassword({ username, password, totp, newPassword });
+    // The old sessions ended: their live sockets go too, on every node (the new session has none yet).
+    if (result.ok) await app.io.of('/hall').in(hallRooms.staff(result.value.user.id)).disconnectSockets(true);
     await audit.record({ actorId: result.ok ? result.value.user.id : null, action: result.ok ? 'auth.passwordChanged' : 'auth.loginFailed', subject: username, data: { ip: request.ip, ...(result.ok ? {} : { code: result.error.code }) } });
     return session(result);
   });
@@ -93,6 +95,16 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }, async (request, reply) => {
     unwrap(await auth.resetTotp(request.params.id));
     await audit.record({ actorId: staffOf(request).id, action: 'auth.totpReset', subject: request.params.id, data: { ip: request.ip } });
+    return reply.status(204).send(null);
+  });
+
+  app.post('/admin/staff/:id/password', {
+    preValidation: requireStaff('admin'),
+    schema: { tags: ['auth'], description: 'An administrator sets a staff member\'s password (one locked as a published default, a forgotten one); the account\'s sessions end.', params: IdParams, body: StaffPasswordReset, response: { 204: { type: 'null' }, ...errorResponses(400, 401, 403, 404) } },
+  }, async (request, reply) => {
+    unwrap(await auth.resetPassword(request.params.id, request.body.newPassword));
+    await audit.record({ actorId: staffOf(request).id, action: 'auth.passwordReset', subject: request.params.id, data: { ip: request.ip } });
+    await app.io.of('/hall').in(hallRooms.staff(request.params.id)).disconnectSockets(true);
     return reply.status(204).send(null);
   });
 

@@ -13,7 +13,7 @@ import { newTotpSecret, otpauthUri, verifyTotp } from './totp.ts';
 export interface AuthDeps {
   db: Db;
   clock: Clock;
-  config: Pick<Config, 'staffTokenTtlMin' | 'adminUser' | 'adminPassword' | 'rateLimit' | 'secret' | 'demo'>;
+  config: Pick<Config, 'staffTokenTtlMin' | 'adminUser' | 'adminPassword' | 'rateLimit' | 'secret' | 'demo' | 'production'>;
 }
 
 type StaffRow = typeof staff.$inferSelect;
@@ -54,6 +54,9 @@ export function createAuthService(deps: AuthDeps) {
     const valid = await verifyPassword(c.password, row?.passwordHash ?? DUMMY_PASSWORD_HASH);
     const wrong = fail('UNAUTHENTICATED', undefined, '用户名或密码错误 / wrong username or password');
     if (!row || !valid || !row.active) return wrong;
+    // Outside the demo a published password (the demo accounts', the old default admin's) proves nothing: anyone
+    // can type it. The account is locked until an administrator sets a new password; it cannot be claimed.
+    if (!config.demo && PUBLISHED_PASSWORDS.has(c.password)) return fail('PASSWORD_RESET_REQUIRED');
     if (row.totpEnabled && row.totpSecret) {
       if (c.totp === undefined) {
         await throttle.giveBack(c.username);
@@ -81,16 +84,25 @@ export function createAuthService(deps: AuthDeps) {
   async function login(c: Credentials): Promise<Result<{ token: string; expiresAt: Date; user: StaffUser }>> {
     const checked = await checkCredentials(c);
     if (!checked.ok) return checked;
-    // Outside the demo a published password (the demo's, the old default admin's) is only good for changing it.
-    if (!config.demo && PUBLISHED_PASSWORDS.has(c.password)) return fail('PASSWORD_CHANGE_REQUIRED');
+    // In production YC_ADMIN_PASSWORD is a setting, readable by whoever reads the deployment's environment: the
+    // bootstrap admin made from it replaces it at its first sign-in (POST /auth/password, which takes it).
+    if (config.production && c.password === config.adminPassword) return fail('PASSWORD_CHANGE_REQUIRED');
     return ok(await openSession(checked.value));
+  }
+
+  /** Why a new password is refused, or null: the same rules for a staff member's own change and an administrator's reset. */
+  function weakness(newPassword: string, username: string, old?: string): string | null {
+    if (newPassword === old) return 'same as the old one';
+    if (PUBLISHED_PASSWORDS.has(newPassword) || newPassword === config.adminPassword) return 'published default';
+    if (newPassword.toLowerCase().includes(username.toLowerCase())) return 'contains the username';
+    return new Set(newPassword).size < 4 ? 'too few distinct characters' : null;
   }
 
   /** Sign in and replace the password in one step; every other session of the account ends. */
   async function changePassword(c: Credentials & { newPassword: string }): Promise<Result<{ token: string; expiresAt: Date; user: StaffUser }>> {
     const checked = await checkCredentials(c);
     if (!checked.ok) return checked;
-    const weak = c.newPassword === c.password ? 'same as the old one' : PUBLISHED_PASSWORDS.has(c.newPassword) ? 'published default' : c.newPassword.toLowerCase().includes(c.username.toLowerCase()) ? 'contains the username' : new Set(c.newPassword).size < 4 ? 'too few distinct characters' : null;
+    const weak = weakness(c.newPassword, c.username, c.password);
     if (weak) return fail('VALIDATION_FAILED', { field: 'newPassword', reason: weak });
     await db.update(staff).set({ passwordHash: await hashPassword(c.newPassword) }).where(eq(staff.id, checked.value.id));
     await revokeAll(checked.value.id);
@@ -134,14 +146,20 @@ export function createAuthService(deps: AuthDeps) {
   /** `fresh` skips the cache: a socket handshake (rare, long-lived) must not outlive a sign-out on another node. */
   async function authenticate(token: string, options: { fresh?: boolean } = {}): Promise<StaffUser | null> {
     if (!token || token.length > 200) return null;
-    const key = hashToken(token);
-    const cached = tokenCache.get(key);
+    const cached = tokenCache.get(hashToken(token));
     if (cached && !options.fresh && clock.now() - cached.at < TOKEN_CACHE_MS) return cached.user;
+    return (await session(token))?.user ?? null;
+  }
+
+  /** The token's staff member and when the session expires, read from the database (socket handshakes). */
+  async function session(token: string): Promise<{ user: StaffUser; expiresAt: number } | null> {
+    if (!token || token.length > 200) return null;
+    const key = hashToken(token);
     const rows = await db
-      .select({ s: staff })
+      .select({ s: staff, expiresAt: staffSessions.expiresAt })
       .from(staffSessions)
       .innerJoin(staff, eq(staff.id, staffSessions.staffId))
-      .where(and(eq(staffSessions.tokenHash, hashToken(token)), isNull(staffSessions.revokedAt), gt(staffSessions.expiresAt, new Date(clock.now())), eq(staff.active, true)))
+      .where(and(eq(staffSessions.tokenHash, key), isNull(staffSessions.revokedAt), gt(staffSessions.expiresAt, new Date(clock.now())), eq(staff.active, true)))
       .limit(1);
     const row = rows[0];
     if (!row) {
@@ -151,7 +169,7 @@ export function createAuthService(deps: AuthDeps) {
     const user = toStaffUser(row.s);
     if (tokenCache.size > 10_000) tokenCache.clear();
     tokenCache.set(key, { at: clock.now(), user });
-    return user;
+    return { user, expiresAt: row.expiresAt.getTime() };
   }
 
   async function logout(token: string): Promise<void> {
@@ -165,15 +183,43 @@ export function createAuthService(deps: AuthDeps) {
     await db.update(staffSessions).set({ revokedAt: new Date(clock.now()) }).where(and(eq(staffSessions.staffId, staffId), isNull(staffSessions.revokedAt)));
   }
 
-  /** At start-up: an admin exists, or one is made from the configured credentials. */
+  /** An administrator sets a staff member's password (a locked published one, a forgotten one); their sessions end. */
+  async function resetPassword(staffId: string, newPassword: string): Promise<Result<null>> {
+    const [row] = await db.select({ username: staff.username }).from(staff).where(eq(staff.id, staffId)).limit(1);
+    if (!row) return fail('NOT_FOUND', { resource: 'staff' });
+    const weak = weakness(newPassword, row.username);
+    if (weak) return fail('VALIDATION_FAILED', { field: 'newPassword', reason: weak });
+    await db.update(staff).set({ passwordHash: await hashPassword(newPassword) }).where(eq(staff.id, staffId));
+    await revokeAll(staffId);
+    return ok(null);
+  }
+
+  /**
+   * At start-up: an admin exists, or one is made from the configured credentials. Outside the demo, a
+   * bootstrap admin (YC_ADMIN_USER) still holding a published password (a database the demo made) is reset to
+   * YC_ADMIN_PASSWORD and its sessions end: otherwise whoever typed the published password first would own it.
+   */
   async function ensureBootstrapAdmin(): Promise<boolean> {
     const [existing] = await db.select({ n: sql<number>`count(*)::int` }).from(staff).where(eq(staff.role, 'admin'));
-    if ((existing?.n ?? 0) > 0) return false;
+    if ((existing?.n ?? 0) > 0) {
+      if (!config.demo) await resetPublishedBootstrapAdmin();
+      return false;
+    }
     await db
       .insert(staff)
       .values({ username: config.adminUser, passwordHash: await hashPassword(config.adminPassword), displayName: '系统管理员', role: 'admin' })
       .onConflictDoNothing();
     return true;
+  }
+
+  async function resetPublishedBootstrapAdmin(): Promise<void> {
+    const [admin] = await db.select().from(staff).where(and(eq(staff.username, config.adminUser), eq(staff.role, 'admin'))).limit(1);
+    if (!admin) return;
+    // Rationale: one scrypt per published password (~0.1 s each, in parallel), once per boot of a deployment.
+    const matches = await Promise.all([...PUBLISHED_PASSWORDS].map((p) => verifyPassword(p, admin.passwordHash)));
+    if (!matches.some(Boolean)) return;
+    await db.update(staff).set({ passwordHash: await hashPassword(config.adminPassword) }).where(eq(staff.id, admin.id));
+    await revokeAll(admin.id);
   }
 
   /** An administrator clears a lost authenticator; the account signs in with its password until set up again. */
@@ -182,7 +228,7 @@ export function createAuthService(deps: AuthDeps) {
     return rows.length > 0 ? ok(null) : fail('NOT_FOUND', { resource: 'staff' });
   }
 
-  return { login, changePassword, setupTotp, enableTotp, disableTotp, resetTotp, authenticate, logout, revokeAll, ensureBootstrapAdmin, pruneThrottle: throttle.prune };
+  return { login, changePassword, setupTotp, enableTotp, disableTotp, resetTotp, resetPassword, authenticate, session, logout, revokeAll, ensureBootstrapAdmin, pruneThrottle: throttle.prune };
 }
 
 export type AuthService = ReturnType<typeof createAuthService>;

@@ -42,6 +42,8 @@ export const PasswordChangeBody = Type.Object({
   totp: Type.Optional(TotpCode),
   newPassword: Type.String({ minLength: 12, maxLength: 256, description: 'at least 12 characters, not a published default, not the username' }),
 });
+/** An administrator sets a staff member's password (a locked published one, a forgotten one). */
+export const StaffPasswordReset = Type.Pick(PasswordChangeBody, ['newPassword']);
 export const TotpSetupResponse = Type.Object({
   /** base32 key to type into an authenticator app. */
   secret: Type.String(),

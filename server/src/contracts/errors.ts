@@ -35,11 +35,14 @@ export const ERRORS = {
   LOCKED_OUT: { status: 429, message: '尝试次数过多，请稍后再试 / too many attempts, try again later' },
   /** The password was right; the account has a second factor: send the authenticator's 6-digit code as `totp`. */
   TOTP_REQUIRED: { status: 401, message: '请输入身份验证器中的动态验证码 / enter the code from your authenticator app' },
-  /**
-   * The password is a published default (the demo's, or the bootstrap admin's): set a new one with
-   * `POST /auth/password` before signing in.
-   */
+  /** The password must be replaced before the account signs in: set a new one with `POST /auth/password`. */
   PASSWORD_CHANGE_REQUIRED: { status: 403, message: '请先修改初始密码 / change the initial password first' },
+  /**
+   * Outside the demo the password given is a published one (the demo accounts', the old default admin's): the
+   * account is locked, since anyone could type it. An administrator sets a new password (`POST
+   * /admin/staff/{id}/password`); neither sign-in nor `POST /auth/password` accepts it.
+   */
+  PASSWORD_RESET_REQUIRED: { status: 403, message: '此账号使用公开的默认密码，已锁定，请联系管理员重置密码 / this account has a published default password and is locked: ask an administrator to reset it' },
   RATE_LIMITED: { status: 429, message: '请求过于频繁，请稍后再试 / too many requests, try again later' },
   /** A dependency (the database) is down: try again shortly. */
   UNAVAILABLE: { status: 503, message: '服务暂不可用，请稍后再试 / temporarily unavailable, try again shortly' },

@@ -1,6 +1,7 @@
 /**
  * What every inbound socket event passes before a handler (and so the database) sees it, on `/hall` and
- * `/media` alike: a bound on connections per address, a token bucket of events per connection, the shape
+ * `/media` alike: a bound on connections per address, a budget of handshakes per address (so a loop of
+ * bogus tokens stops costing a token check), a token bucket of events per connection, the shape
  * `(payload, ack?)`, and no control characters in any string. Refusals answer the ack in the contract's
  * `{ error }` form; a connection that keeps sending after refusal, or sends an abusive shape, is logged once
  * and dropped, so a flood costs one log line, not one per event.
@@ -9,7 +10,7 @@ import type { Namespace, Socket } from 'socket.io';
 import type { TrustProxy } from '../config.ts';
 import { ERRORS, type ErrorCode } from '../contracts/errors.ts';
 import { createClientAddress } from './client-address.ts';
-import { findControlChar } from './control-chars.ts';
+import { findTextProblem } from './control-chars.ts';
 
 export interface SocketGuardOptions {
   eventsPerSec: number;
@@ -21,6 +22,17 @@ export interface SocketGuardOptions {
   log: { warn(obj: object, msg: string): void };
 }
 
+/**
+ * Rationale: the handshakes an address may have in flight or refused before it must wait: at least the
+ * connections it may hold (every console behind one NAT reconnects at once after a restart), and never fewer
+ * than 20. A handshake that connects gives its charge back, so only refused ones (a bogus or revoked token)
+ * use the budget up; it then refills at one every 3 seconds, about what one client retrying with socket.io's
+ * back-off asks.
+ */
+const MIN_HANDSHAKE_BURST = 20;
+const HANDSHAKE_REFILL_PER_SEC = 1 / 3;
+/** Rationale: addresses whose budget is whole again are forgotten once this many are remembered. */
+const MAX_REMEMBERED_ADDRESSES = 10_000;
 
 function refusal(code: ErrorCode, details?: Record<string, unknown>) {
   return { error: { code, message: ERRORS[code].message, ...(details ? { details } : {}) } };
@@ -37,15 +49,36 @@ export function guardNamespace(namespace: Namespace, options: SocketGuardOptions
   const addressOf = createClientAddress(options.trustProxy);
   const socketClientAddress = (socket: Pick<Socket, 'handshake'>) => addressOf(socket.handshake.address, socket.handshake.headers['x-forwarded-for']);
 
+  const handshakeBurst = Math.max(MIN_HANDSHAKE_BURST, options.connectionsPerAddress);
+  const handshakes = new Map<string, { tokens: number; at: number }>();
+  const handshakeBudget = (address: string, now: number) => {
+    const b = handshakes.get(address) ?? { tokens: handshakeBurst, at: now };
+    b.tokens = Math.min(handshakeBurst, b.tokens + ((now - b.at) / 1000) * HANDSHAKE_REFILL_PER_SEC);
+    b.at = now;
+    return b;
+  };
+  const forgetWholeBudgets = (now: number) => {
+    for (const address of [...handshakes.keys()]) if (handshakeBudget(address, now).tokens >= handshakeBurst) handshakes.delete(address);
+  };
+
   namespace.use((socket, next) => {
     // Most floods stop here, before any token check or query; the count at `connection` is the exact bound.
     const address = socketClientAddress(socket);
     if ((live.get(address) ?? 0) >= options.connectionsPerAddress) return next(handshakeRefusal('RATE_LIMITED'));
+    const now = options.now();
+    const budget = handshakeBudget(address, now);
+    if (budget.tokens < 1) return next(handshakeRefusal('RATE_LIMITED'));
+    budget.tokens -= 1;
+    if (handshakes.size >= MAX_REMEMBERED_ADDRESSES) forgetWholeBudgets(now);
+    handshakes.set(address, budget);
     next();
   });
 
   namespace.on('connection', (socket: Socket) => {
     const address = socketClientAddress(socket);
+    // It connected: the handshake's charge comes back (only refused handshakes use the budget up).
+    const budget = handshakes.get(address);
+    if (budget) budget.tokens = Math.min(handshakeBurst, budget.tokens + 1);
     const count = (live.get(address) ?? 0) + 1;
     live.set(address, count);
     socket.once('disconnect', () => {
@@ -92,9 +125,9 @@ export function guardNamespace(namespace: Namespace, options: SocketGuardOptions
       tokens -= 1;
       refusedInARow = 0;
 
-      const field = findControlChar(args[0]);
-      if (field) {
-        ack?.(refusal('VALIDATION_FAILED', { field, reason: 'control characters are not allowed' }));
+      const problem = findTextProblem(args[0]);
+      if (problem) {
+        ack?.(refusal('VALIDATION_FAILED', { field: problem.field, reason: problem.reason }));
         return;
       }
       next();

@@ -14,14 +14,19 @@ import { createSiteCache } from './site-cache.ts';
 
 interface HallSocketData {
   staff: StaffUser | null;
+  /** When the staff session ends (epoch ms): the connection ends with it. */
+  sessionExpiresAt?: number;
 }
+
+/** Rationale: the same bound as a revoked token on another node (the auth token cache): within 5 seconds. */
+const EXPIRY_SWEEP_MS = 5_000;
 
 const checkSite = payloadChecker(SiteWatchPayload);
 const checkTicket = payloadChecker(TicketWatchPayload);
 const checkWindow = payloadChecker(WindowAttachPayload);
 
 export function attachHallSocket(app: FastifyInstance): void {
-  const { auth, sites, db, events, database } = app.deps;
+  const { auth, sites, db, events, database, clock } = app.deps;
   const hall = app.io.of('/hall') as HallNamespace;
   // Repeated watches (a board reconnecting, a flood within the socket budget) share one read of the site's
   // sequence; an event this node publishes forgets it, so a watcher here never gets a number behind it.
@@ -40,7 +45,9 @@ export function attachHallSocket(app: FastifyInstance): void {
     data.staff = null;
     if (typeof token === 'string' && token) {
       try {
-        data.staff = await auth.authenticate(token, { fresh: true });
+        const session = await auth.session(token);
+        data.staff = session?.user ?? null;
+        if (session) data.sessionExpiresAt = session.expiresAt;
       } catch (err) {
         // Not the clerk's fault: a console told UNAUTHENTICATED would sign out. UNAVAILABLE says try again.
         const code = isDatabaseUnavailable(err) ? 'UNAVAILABLE' : 'INTERNAL';
@@ -54,10 +61,22 @@ export function attachHallSocket(app: FastifyInstance): void {
     next();
   });
 
+  // A staff socket lasts no longer than its session: each node drops its own once the token has expired.
+  const sweep = setInterval(() => {
+    const now = clock.now();
+    for (const socket of hall.sockets.values()) {
+      const expiresAt = (socket.data as HallSocketData).sessionExpiresAt;
+      if (expiresAt !== undefined && expiresAt <= now) socket.disconnect(true);
+    }
+  }, EXPIRY_SWEEP_MS);
+  sweep.unref();
+  app.addHook('onClose', async () => clearInterval(sweep));
+
   hall.on('connection', (socket) => {
     const data = socket.data as HallSocketData;
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    if (data.staff && typeof token === 'string') void socket.join(hallRooms.session(hashToken(token)));
+    // Rooms to drop a session's sockets (sign-out) or an account's (password changed or reset) on every node.
+    if (data.staff && typeof token === 'string') void socket.join([hallRooms.session(hashToken(token)), hallRooms.staff(data.staff.id)]);
 
     socket.on('site:watch', answering(app.log, 'site:watch', async (payload, ack) => {
       const bad = checkSite(payload);
@@ -65,7 +84,8 @@ export function attachHallSocket(app: FastifyInstance): void {
       const site = await sites.get(payload.siteId);
       if (!site) return ackError(ack, { code: 'NOT_FOUND', details: { resource: 'site' } });
       await socket.join(hallRooms.site(site.id));
-      if (data.staff && (await sites.canAccess(data.staff, site.id))) await socket.join(hallRooms.siteStaff(site.id));
+      // Experts read only the tickets of sessions they were asked into (over HTTP too): not every ticket event of the site.
+      if (data.staff && data.staff.role !== 'expert' && (await sites.canAccess(data.staff, site.id))) await socket.join(hallRooms.siteStaff(site.id));
       ack?.({ data: { siteId: site.id, seq: await seqs.get(site.id) } });
     }));
 
