@@ -152,6 +152,13 @@ describe('TOTP second factor', () => {
 });
 
 describe('published passwords outside the demo', () => {
+  it('will not make a new account with a published password: it could never sign in, or anyone could', async () => {
+    const r = await t.api('POST', '/admin/staff', { username: 'new-clerk', password: 'demo12345', displayName: '新职员', role: 'clerk', siteIds: [hall.siteId] }, bearer(hall.adminToken));
+    expect(r.status).toBe(400);
+    expect(r.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'password' } });
+    expect((await t.api('POST', '/auth/login', { username: 'new-clerk', password: 'demo12345' })).status).toBe(401);
+  });
+
   it('makes the bootstrap admin in production replace YC_ADMIN_PASSWORD at its first sign-in: the setting alone does not sign in', async () => {
     const fresh = await createTestApp({ env: { NODE_ENV: 'production', YC_ADMIN_PASSWORD: 'a-production-boot-pass' } });
     try {

@@ -1,7 +1,7 @@
 /** Administration: sites, services, windows, staff. */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Static } from 'typebox';
-import type { Config } from '../config.ts';
+import { type Config, PUBLISHED_PASSWORDS } from '../config.ts';
 import type { ServiceCreate, SiteCreate, StaffCreate, WindowCreate } from '../contracts/dto.ts';
 import { fail, ok, type Result } from '../contracts/errors.ts';
 import { isUniqueViolation } from '../db/pg-errors.ts';
@@ -16,7 +16,7 @@ import type { SiteDirectory } from './site-directory.ts';
 export interface SitesDeps {
   db: Db;
   sites: SiteDirectory;
-  config: Pick<Config, 'secret'>;
+  config: Pick<Config, 'secret' | 'demo'>;
 }
 
 
@@ -87,6 +87,9 @@ export function createSitesService(deps: SitesDeps) {
   }
 
   async function createStaff(input: Static<typeof StaffCreate>) {
+    // Outside the demo a published password cannot sign in (PASSWORD_RESET_REQUIRED): an account made with
+    // one would be locked from its first day, or claimable wherever that rule is ever relaxed.
+    if (!deps.config.demo && PUBLISHED_PASSWORDS.has(input.password)) return fail('VALIDATION_FAILED', { field: 'password', reason: 'a published password' });
     const siteIds = [...new Set(input.siteIds)];
     if (siteIds.length) {
       const found = await db.select({ id: sites.id }).from(sites).where(inArray(sites.id, siteIds));
