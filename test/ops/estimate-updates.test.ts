@@ -79,6 +79,7 @@ describe('the estimates a citizen saw after issue', () => {
       maeMin: Math.round((e.maeMin ?? NaN) * 10) / 10,
       // One sign everywhere: estimate − actual (positive: we said longer than it took).
       biasMin: Math.round((e.biasMin ?? NaN) * 10) / 10,
+      rangeShown: e.rangeShown,
       shareInRange: Math.round((e.shareInRange ?? NaN) * 1000) / 1000,
     });
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
