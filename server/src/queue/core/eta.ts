@@ -79,6 +79,7 @@ export function busyWindowFreeAt(now: number, startedAt: number, meanHandleMin: 
 export function waitRange(waitMs: number, position: number): { low: number; high: number } {
   const k = Math.max(1, position);
   const gapMs = waitMs / k;
+  // The 1e-9 keeps an edge that is a whole minute (10 − 5 = 5) from moving a minute through floating error.
   return {
     low: Math.max(0, Math.floor((waitMs - RANGE_LOW_GAPS * gapMs) / MINUTE_MS + 1e-9)),
     high: Math.max(0, Math.ceil((waitMs + RANGE_HIGH_GAPS * (k - 1) * gapMs) / MINUTE_MS - 1e-9)),
