@@ -3,7 +3,8 @@
  * sees it (open windows, a busy window free at its start + the item's mean handling time, or a little
  * after now if it runs over: queue.service's `playInput` with the core's `busyWindowFreeAt`), the real `estimateWaits`, then the wait the ticket actually had.
  */
-import { estimateAccuracy, type EstimateAccuracy, type EstimateRecord } from '../../server/src/ops/core/estimate-accuracy.ts';
+import { estimateAccuracy, INSIDE_EDGE_MIN, insideRange, showsRange, type EstimateAccuracy, type EstimateRecord } from '../../server/src/ops/core/estimate-accuracy.ts';
+import { quantileSorted } from '../../server/src/ops/core/stats.ts';
 import { simulate, type HallView, type SimScenario, type SimTicket } from '../../server/src/ops/core/simulator.ts';
 import { busyWindowFreeAt, estimateWaits, type EtaResult } from '../../server/src/queue/core/eta.ts';
 
@@ -11,15 +12,15 @@ const MIN = 60_000;
 
 /**
  * Variants of the server's estimate, to measure a calibration before (or after) making it. Default: the server's.
- * A variant's range is eta · (1 ± spread/√position) around the rounded estimate (the server uses the play's
- * exact wait: the same to within a minute's rounding).
+ * A variant's range is eta · (1 ± spread/√position) around the rounded estimate (the server's own range uses
+ * the play's exact wait: a variant is the same to within a minute's rounding).
  */
 export interface EstimateVariant {
   /** A busy window running over its mean is free in this share of the mean (server: OVERRUN_REMAINDER_SHARE). */
   overrunShare?: number;
-  /** The range's low edge at eta · (1 − lowSpread/√position); 0 is eta itself (server: RANGE_SPREAD). */
+  /** The range's low edge at eta · (1 − lowSpread/√position); 0 is eta itself (server: see `waitRange`). */
   lowSpread?: number;
-  /** The range's high edge at eta · (1 + highSpread/√position) (server: RANGE_SPREAD). */
+  /** The range's high edge at eta · (1 + highSpread/√position) (server: see `waitRange`). */
   highSpread?: number;
   /**
    * What-if: the range at eta · (1 ± spread) with this spread, given the position and the open windows
@@ -88,18 +89,27 @@ export function estimateRecords(scenario: SimScenario, seeds: readonly number[],
   return out;
 }
 
-export function estimateSummary(
-  records: readonly EstimateRecord[],
-): EstimateAccuracy & { shareAbove: number; shareBelow: number; shareInRangeTold: number | null; told: number } {
+/** The bench's figures: those of the stats API, plus who is shown a range, where the misses fall, and its width. */
+export function estimateSummary(records: readonly EstimateRecord[]): EstimateAccuracy & {
+  /** Share of tickets whose screen shows a range (and the sentence): the population the range is fitted to. */
+  shown: number;
+  /** Of those shown a range: called before its low edge, after its high edge; median width in minutes. */
+  shareBelow: number | null;
+  shareAbove: number | null;
+  medianWidthMin: number | null;
+  /** Inside the range, of every ticket (those told "now" inside by construction): the old headline figure. */
+  shareInRangeAll: number | null;
+} {
   const a = estimateAccuracy(records);
-  const n = Math.max(1, records.length);
-  // A ticket told 0 min is called at once (a free window): inside by construction. The rest is the test.
-  const told = records.filter((r) => r.estimateMin > 0);
+  const shown = records.filter((r) => showsRange(r.lowMin, r.highMin));
+  const of = (n: number, d: number) => (d > 0 ? n / d : null);
+  const widths = shown.map((r) => r.highMin - r.lowMin).sort((x, y) => x - y);
   return {
     ...a,
-    told: told.length / n,
-    shareInRangeTold: estimateAccuracy(told).shareInRange,
-    shareAbove: records.filter((r) => r.actualMin > r.highMin + 0.5).length / n,
-    shareBelow: records.filter((r) => r.actualMin < r.lowMin - 0.5).length / n,
+    shown: of(shown.length, records.length) ?? 0,
+    shareBelow: of(shown.filter((r) => r.actualMin < r.lowMin - INSIDE_EDGE_MIN).length, shown.length),
+    shareAbove: of(shown.filter((r) => r.actualMin > r.highMin + INSIDE_EDGE_MIN).length, shown.length),
+    medianWidthMin: widths.length ? quantileSorted(widths, 0.5) : null,
+    shareInRangeAll: of(records.filter((r) => insideRange(r.actualMin, r.lowMin, r.highMin)).length, records.length),
   };
 }

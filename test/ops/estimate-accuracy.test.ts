@@ -76,14 +76,17 @@ function expected() {
 }
 
 describe('wait-estimate accounting on a replayed day', () => {
-  it('the day is worth checking: dozens of tickets, some waits outside the range given', () => {
+  it('the day is worth checking: dozens of tickets, some told "now", some waits outside the range shown', () => {
     const e = expected();
     expect(e.n).toBeGreaterThan(15);
+    // Called at once (told "now", no range on the screen) and shown a range: the share must judge only the latter.
+    expect(e.rangeShown).toBeGreaterThan(5);
+    expect(e.rangeShown).toBeLessThan(e.n);
     expect(e.shareInRange).toBeGreaterThan(0);
     expect(e.shareInRange).toBeLessThan(1);
   });
 
-  it('the supervisor\'s stats report the MAE, the bias (estimate − actual) and the share inside the range', async () => {
+  it('the supervisor\'s stats report the MAE, the bias (estimate − actual) and, of those shown a range, the share inside it', async () => {
     const e = expected();
     const r = await t.api('GET', `/sites/${hall.siteId}/stats?from=${DAY}&to=${DAY}`, undefined, bearer(hall.tokens.supervisor));
     expect(r.status).toBe(200);
@@ -92,6 +95,7 @@ describe('wait-estimate accounting on a replayed day', () => {
       maeMin: Math.round((e.maeMin ?? NaN) * 10) / 10,
       // One sign everywhere: estimate − actual (positive: we said longer than it took).
       biasMin: Math.round((e.biasMin ?? NaN) * 10) / 10,
+      rangeShown: e.rangeShown,
       shareInRange: Math.round((e.shareInRange ?? NaN) * 1000) / 1000,
     });
   });

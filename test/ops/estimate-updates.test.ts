@@ -60,6 +60,13 @@ describe('the estimates a citizen saw after issue', () => {
     expect(second.body.etaMinutes).not.toBe(first.body.etaMinutes);
     await expect.poll(async () => (await kept(c.id)).length).toBe(2);
 
+    // A second window opens idle: the phone says "very soon" (0–0, no range, no "8 in 10" promise). Its clerk
+    // does not call, so C still waits for window 1: a miss the screen never promised against, not judged.
+    expect((await t.api('POST', `/windows/${hall.windows.w2}/open`, undefined, bearer(hall.tokens.supervisor))).status).toBe(200);
+    const third = await asCitizen();
+    expect([third.body.etaMinutes, third.body.etaMinutesLow, third.body.etaMinutesHigh]).toEqual([0, 0, 0]);
+    await expect.poll(async () => (await kept(c.id)).length).toBe(3);
+
     clock.advance(9 * MIN);
     expect((await staff('POST', `/tickets/${b.id}/finish`, {})).status).toBe(200);
     expect((await staff('POST', `/windows/${hall.windows.w1}/call-next`)).body.id).toBe(c.id);
@@ -67,18 +74,20 @@ describe('the estimates a citizen saw after issue', () => {
 
     const rows = await kept(c.id);
     expect(rows.map((r) => [r.eta_min, r.low_min, r.high_min])).toEqual(
-      [first.body, second.body].map((s) => [s.etaMinutes, s.etaMinutesLow, s.etaMinutesHigh]),
+      [first.body, second.body, third.body].map((s) => [s.etaMinutes, s.etaMinutesLow, s.etaMinutesHigh]),
     );
     const e = estimateAccuracy(rows.map((r) => ({
       estimateMin: r.eta_min, lowMin: r.low_min, highMin: r.high_min, actualMin: (calledAt - new Date(r.shown_at).getTime()) / MIN,
     })));
+    expect(e.rangeShown).toBe(2);
     const stats = await t.api('GET', `/sites/${hall.siteId}/stats?from=${DAY}&to=${DAY}`, undefined, bearer(hall.tokens.supervisor));
     expect(stats.status).toBe(200);
     expect(stats.body.waitEstimate.updates).toEqual({
-      count: 2,
+      count: 3,
       maeMin: Math.round((e.maeMin ?? NaN) * 10) / 10,
       // One sign everywhere: estimate − actual (positive: we said longer than it took).
       biasMin: Math.round((e.biasMin ?? NaN) * 10) / 10,
+      rangeShown: e.rangeShown,
       shareInRange: Math.round((e.shareInRange ?? NaN) * 1000) / 1000,
     });
     const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });

@@ -117,7 +117,7 @@ function expectSiteFigures(body: any) {
     handleSlaMet: 0.8, meanHandleMin: 14,
     // |3−5|, |25−20|, |10−10|, |5−2|: MAE 10/4; signed (−2 + 5 + 0 + 3)/4.
     // Ranges shown: t1 3–6 min (waited 5: inside), u1 5–8 min (waited 2: below); the others had none.
-    waitEstimate: { count: 4, maeMin: 2.5, biasMin: 1.5, shareInRange: 0.5 },
+    waitEstimate: { count: 4, maeMin: 2.5, biasMin: 1.5, rangeShown: 2, shareInRange: 0.5 },
   });
   const general = body.byService.find((s: any) => s.serviceId === hall.services.general);
   expect(general).toMatchObject({ name: '居住证办理', tickets: 10, served: 4, avgWaitMin: 19.5, waitSlaMet: 0.444 });

@@ -269,7 +269,7 @@ describe('citizen app: ticket', { timeout: 120_000 }, () => {
     await eta.waitFor({ timeout: LIVE_MS });
     const [, low, high] = /(\d+)–(\d+)/.exec(await eta.innerText()) ?? [];
     expect(Number(low)).toBeLessThan(Number(high));
-    await page.locator('.eta-how', { hasText: '10 位里约有 8 位在这段时间内叫到号' }).waitFor();
+    await page.locator('.eta-how', { hasText: '通常 10 个人里约有 8 个在这段时间内叫到号' }).waitFor();
     await shot(page, 'phone-ticket-range');
     await page.close();
   });

@@ -190,7 +190,7 @@ export const Ticket = Type.Object({
   dueAt: IsoTime,
   position: Nullable(Type.Integer()),
   etaMinutes: Nullable(Type.Integer({ description: 'likely minutes until the call; null while no open window can serve the ticket' })),
-  etaMinutesLow: Nullable(Type.Integer({ description: "the wait range's low edge (minutes); about 8 in 10 citizens are called inside etaMinutesLow–etaMinutesHigh" })),
+  etaMinutesLow: Nullable(Type.Integer({ description: "the wait range's low edge (minutes); about 8 in 10 citizens shown a range (etaMinutesHigh ≥ 2, above etaMinutesLow; below that the screen says “soon”) are called inside etaMinutesLow–etaMinutesHigh" })),
   etaMinutesHigh: Nullable(Type.Integer({ description: "the wait range's high edge (minutes)" })),
   windowId: Nullable(Id),
   windowNumber: Nullable(Type.Integer()),

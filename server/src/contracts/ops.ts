@@ -38,7 +38,8 @@ const EstimateFigures = Type.Object({
   count: Type.Integer(),
   maeMin: Min,
   biasMin: Nullable(Type.Number({ description: 'mean of estimate − actual wait, minutes. Positive: we said longer than it took (citizens were called sooner than told); negative: citizens waited longer than told' })),
-  shareInRange: Nullable(Type.Number({ minimum: 0, maximum: 1, description: 'share of called tickets whose wait fell inside the range given at issue (low–high, ±0.5 min; rows from before the low edge was kept: estimate–high)' })),
+  rangeShown: Type.Integer({ description: 'of those, the tickets whose screen showed a range at issue (etaMinutesHigh ≥ 2 and above etaMinutesLow, with "about 8 in 10 are called within this time"); those told "now" (high ≤ 1) were promised no range' }),
+  shareInRange: Nullable(Type.Number({ minimum: 0, maximum: 1, description: 'share of the rangeShown tickets whose wait fell inside the range given at issue (low–high, ±0.5 min; rows from before the low edge was kept: estimate–high): what the citizen\'s screen promises, about 0.8; null without any. Days rolled up before this was counted give no figure' })),
 });
 
 export const StatsView = Type.Object({
@@ -59,7 +60,8 @@ export const StatsView = Type.Object({
         count: Type.Integer({ description: 'ranges shown to citizens after issue (each ticket and range once), of tickets since called' }),
         maeMin: Min,
         biasMin: Nullable(Type.Number({ description: 'mean of estimate − remaining wait, minutes. Positive: we said longer than it took; negative: citizens waited longer than told' })),
-        shareInRange: Nullable(Type.Number({ minimum: 0, maximum: 1, description: 'share whose remaining wait fell inside the range shown (±0.5 min)' })),
+        rangeShown: Type.Integer({ description: 'of those, the updates the screen showed as a range (high ≥ 2 min, above low)' }),
+        shareInRange: Nullable(Type.Number({ minimum: 0, maximum: 1, description: 'share of the rangeShown updates whose remaining wait fell inside the range (±0.5 min)' })),
       },
       { description: "the estimates a citizen's phone showed after issue, each against the wait from then to the call" },
     ),

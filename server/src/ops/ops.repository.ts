@@ -74,25 +74,35 @@ export async function ratingFigures(tx: Tx, siteIds: string[], fromMs: number, t
     .groupBy(ratings.score);
 }
 
+/** `showsRange` (ops/core/estimate-accuracy) over `ticket_estimate_updates u`. */
+const SHOWS_RANGE_SQL = sql.raw('u.high_min > 1 AND u.high_min > u.low_min');
+
 /**
  * How right the ranges citizens were shown after issue were (`ticket_estimate_updates`, shown in the range,
  * tickets since called): the remaining wait from each update to the call against its estimate. The same
- * definitions as the estimate at issue (stats-facts), in SQL: a week is tens of thousands of updates.
+ * definitions as the estimate at issue (stats-facts), in SQL: a week is tens of thousands of updates. The
+ * share in range judges the updates the screen showed as a range (`showsRange`: high ≥ 2 min, above low).
  */
-export async function estimateUpdateFigures(tx: Tx, siteIds: string[], fromMs: number, toMs: number): Promise<{ count: number; mae: number | null; bias: number | null; inRange: number | null }> {
-  if (siteIds.length === 0) return { count: 0, mae: null, bias: null, inRange: null };
+export async function estimateUpdateFigures(
+  tx: Tx, siteIds: string[], fromMs: number, toMs: number,
+): Promise<{ count: number; mae: number | null; bias: number | null; shown: number; inRange: number | null }> {
+  if (siteIds.length === 0) return { count: 0, mae: null, bias: null, shown: 0, inRange: null };
   const res = (await tx.execute(sql`
     SELECT count(*)::int AS count,
            avg(abs(u.eta_min - w.min))::float8 AS mae,
            avg(u.eta_min - w.min)::float8 AS bias,
-           (count(*) FILTER (WHERE w.min BETWEEN u.low_min - ${INSIDE_EDGE_MIN}::float8 AND u.high_min + ${INSIDE_EDGE_MIN}::float8))::float8 / nullif(count(*), 0) AS in_range
+           (count(*) FILTER (WHERE ${SHOWS_RANGE_SQL}))::int AS shown,
+           (count(*) FILTER (WHERE ${SHOWS_RANGE_SQL} AND w.min BETWEEN u.low_min - ${INSIDE_EDGE_MIN}::float8 AND u.high_min + ${INSIDE_EDGE_MIN}::float8))::float8
+             / nullif(count(*) FILTER (WHERE ${SHOWS_RANGE_SQL}), 0) AS in_range
     FROM ticket_estimate_updates u JOIN tickets t ON t.id = u.ticket_id
     CROSS JOIN LATERAL (SELECT extract(epoch from t.called_at - u.shown_at) / 60 AS min) w
     WHERE u.site_id IN (${sql.join(siteIds.map((id) => sql`${id}::uuid`), sql`, `)})
       AND u.shown_at >= ${new Date(fromMs).toISOString()}::timestamptz AND u.shown_at < ${new Date(toMs).toISOString()}::timestamptz
-      AND t.called_at IS NOT NULL AND t.called_at >= u.shown_at`)) as unknown as { rows: { count: number; mae: number | null; bias: number | null; in_range: number | null }[] };
+      AND t.called_at IS NOT NULL AND t.called_at >= u.shown_at`)) as unknown as {
+    rows: { count: number; mae: number | null; bias: number | null; shown: number; in_range: number | null }[];
+  };
   const r = res.rows[0];
-  return { count: r?.count ?? 0, mae: r?.mae ?? null, bias: r?.bias ?? null, inRange: r?.in_range ?? null };
+  return { count: r?.count ?? 0, mae: r?.mae ?? null, bias: r?.bias ?? null, shown: r?.shown ?? 0, inRange: r?.in_range ?? null };
 }
 
 export async function caseRows(tx: Tx, siteIds: string[], fromMs: number, toMs: number) {

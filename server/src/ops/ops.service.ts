@@ -134,6 +134,7 @@ export function createOpsService(deps: OpsDeps) {
           count: updates.count,
           maeMin: updates.mae === null ? null : Math.round(updates.mae * 10) / 10,
           biasMin: updates.bias === null ? null : Math.round(updates.bias * 10) / 10,
+          rangeShown: updates.shown,
           shareInRange: updates.inRange === null ? null : Math.round(updates.inRange * 1000) / 1000,
         },
       },

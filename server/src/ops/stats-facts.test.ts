@@ -45,7 +45,7 @@ describe('factsOfDay and summaries', () => {
     expect(summariseWindow(facts.byWindow.w1!)).toEqual({ calls: 4, served: 3, meanHandleMin: 15 });
     // |3 − 5| + |25 − 20| + |10 − 10| = 7 over 3 → 2.3; signed (−2 + 5 + 0) / 3 = 1.
     // Ranges 3–6 (waited 5: inside) and 25–40 (waited 20: below); the third ticket was shown no range.
-    expect(waitEstimateOf(totalOf(facts))).toEqual({ count: 3, maeMin: 2.3, biasMin: 1, shareInRange: 0.5 });
+    expect(waitEstimateOf(totalOf(facts))).toEqual({ count: 3, maeMin: 2.3, biasMin: 1, rangeShown: 2, shareInRange: 0.5 });
   });
   it('judges the range shown, low–high: a wait under the estimate but above the low edge is inside', () => {
     // Told 25 (18–34), called at 20: inside. Rows from before the low edge was kept read 25–34: outside.
@@ -56,10 +56,20 @@ describe('factsOfDay and summaries', () => {
     expect(waitEstimateOf(totalOf(withoutLow)).shareInRange).toBe(0);
   });
 
-  it('reads a roll-up written before ranges were counted as "no range figure", not as zero', () => {
+  it('judges only tickets whose screen showed a range: one told "now" (0–0) or "soon" (0–1) was promised none', () => {
+    const day = factsOfDay([
+      ticket(0, 0, 1, 10, { etaAtIssueMin: 0, etaLowAtIssueMin: 0, etaHighAtIssueMin: 0 }),
+      ticket(0, 1, 2, 10, { etaAtIssueMin: 1, etaLowAtIssueMin: 0, etaHighAtIssueMin: 1 }),
+      ticket(0, 12, 13, 20, { etaAtIssueMin: 5, etaLowAtIssueMin: 3, etaHighAtIssueMin: 8 }),
+    ], now);
+    // Before: 2 of 3 "inside"; the one citizen told a range waited past it.
+    expect(waitEstimateOf(totalOf(day))).toMatchObject({ count: 3, rangeShown: 1, shareInRange: 0 });
+  });
+
+  it('reads a roll-up written before shown ranges were counted as "no range figure", not as zero', () => {
     const old = totalOf(facts) as Partial<ReturnType<typeof totalOf>>;
-    delete old.etaRanged;
-    delete old.etaInRange;
+    delete old.etaShown;
+    delete old.etaShownInRange;
     expect(waitEstimateOf(totalOf(mergeFacts([{ ...facts, byService: { s1: old as ReturnType<typeof totalOf> } }]))).shareInRange).toBeNull();
   });
 

@@ -14,11 +14,12 @@
  *   staffed = from its first call to its last end that day (window open/close times are not logged).
  * - Wait-estimate accuracy: mean absolute error of the estimate given at issue (`etaAtIssueMin`) against the
  *   actual wait, over called tickets that got an estimate; bias = mean of estimate − actual; share in range =
- *   share of those with a range (`etaLowAtIssueMin`–`etaHighAtIssueMin`, as the citizen's screen shows it;
- *   rows from before the low edge was kept read `etaAtIssueMin`–`etaHighAtIssueMin`, the range shown then)
- *   whose wait fell inside it (`insideRange`, the outcomes bench's definition).
+ *   share of the tickets whose screen showed a range at issue (`showsRange`: `etaLowAtIssueMin`–
+ *   `etaHighAtIssueMin` with a high of 2 min or more; rows from before the low edge was kept read
+ *   `etaAtIssueMin`–`etaHighAtIssueMin`, the range shown then) whose wait fell inside it (`insideRange`, the
+ *   outcomes bench's definition). Those told "now" are not judged: the screen promised them no range.
  */
-import { insideRange } from './core/estimate-accuracy.ts';
+import { insideRange, showsRange } from './core/estimate-accuracy.ts';
 import { assertUnreachable, type TicketStatus } from '../queue/core/types.ts';
 
 export interface TicketFact {
@@ -56,9 +57,13 @@ export interface ServiceFacts {
   etaCount: number;
   etaAbsErrMinSum: number;
   etaErrMinSum: number;
-  /** Called tickets given a range at issue, and those whose wait fell inside it (absent in older roll-ups). */
-  etaRanged: number;
-  etaInRange: number;
+  /**
+   * Called tickets whose screen showed a range at issue (`showsRange`), and those whose wait fell inside it.
+   * Absent in roll-ups written before (their `etaRanged` counted every ticket with a high edge, the ones
+   * told "now" included: another population, not read).
+   */
+  etaShown: number;
+  etaShownInRange: number;
 }
 
 export interface WindowFacts {
@@ -84,7 +89,7 @@ export const emptyFacts = (): DayFacts => ({ byService: {}, byWindow: {}, byCler
 const emptyService = (): ServiceFacts => ({
   tickets: 0, served: 0, noShows: 0, cancelled: 0, transferred: 0, called: 0, waitSecSum: 0, waitSecs: [],
   waitMeasured: 0, waitMet: 0, handled: 0, handleSecSum: 0, handleMet: 0, etaCount: 0, etaAbsErrMinSum: 0, etaErrMinSum: 0,
-  etaRanged: 0, etaInRange: 0,
+  etaShown: 0, etaShownInRange: 0,
 });
 const emptyWindow = (): WindowFacts => ({ calls: 0, served: 0, handled: 0, handleSecSum: 0 });
 const emptyClerk = (): ClerkFacts => ({ ...emptyWindow(), busySec: 0, staffedSec: 0 });
@@ -151,9 +156,10 @@ export function factsOfDay(tickets: readonly TicketFact[], now: number): DayFact
         s.etaCount++;
         s.etaAbsErrMinSum += Math.abs(err);
         s.etaErrMinSum += err;
-        if (t.etaHighAtIssueMin !== null) {
-          s.etaRanged++;
-          if (insideRange(waitSec / 60, t.etaLowAtIssueMin ?? t.etaAtIssueMin, t.etaHighAtIssueMin)) s.etaInRange++;
+        const low = t.etaLowAtIssueMin ?? t.etaAtIssueMin;
+        if (t.etaHighAtIssueMin !== null && showsRange(low, t.etaHighAtIssueMin)) {
+          s.etaShown++;
+          if (insideRange(waitSec / 60, low, t.etaHighAtIssueMin)) s.etaShownInRange++;
         }
       }
       const targets: [Record<string, WindowFacts | ClerkFacts>, string | null, () => WindowFacts | ClerkFacts][] = [
@@ -286,14 +292,15 @@ export function totalOf(f: DayFacts): ServiceFacts {
   return total;
 }
 
-export function waitEstimateOf(s: ServiceFacts): { count: number; maeMin: number | null; biasMin: number | null; shareInRange: number | null } {
-  // Roll-ups written before the range was counted lack the two fields.
-  const ranged = s.etaRanged ?? 0;
+export function waitEstimateOf(s: ServiceFacts): { count: number; maeMin: number | null; biasMin: number | null; rangeShown: number; shareInRange: number | null } {
+  // Roll-ups written before the shown ranges were counted lack the two fields.
+  const ranged = s.etaShown ?? 0;
   return {
     count: s.etaCount,
     maeMin: s.etaCount > 0 ? Math.round((s.etaAbsErrMinSum / s.etaCount) * 10) / 10 : null,
     biasMin: s.etaCount > 0 ? Math.round((s.etaErrMinSum / s.etaCount) * 10) / 10 : null,
-    shareInRange: ranged > 0 ? Math.round(((s.etaInRange ?? 0) / ranged) * 1000) / 1000 : null,
+    rangeShown: ranged,
+    shareInRange: ranged > 0 ? Math.round(((s.etaShownInRange ?? 0) / ranged) * 1000) / 1000 : null,
   };
 }
 

@@ -36,8 +36,8 @@ export default fp(async function metrics(app: FastifyInstance) {
   // The wait estimate given at issue against the actual wait (as the dashboard's stats define them).
   const estimateMae = new Gauge({ name: 'yc_wait_estimate_mae_minutes', help: `Mean |estimate given at issue − actual wait| of tickets called in the last ${ESTIMATE_WINDOW_H} h`, labelNames: ['site'], registers: [registry] });
   const estimateBias = new Gauge({ name: 'yc_wait_estimate_bias_minutes', help: `Mean (estimate − actual wait), last ${ESTIMATE_WINDOW_H} h: below 0 citizens waited longer than told`, labelNames: ['site'], registers: [registry] });
-  const estimateInRange = new Gauge({ name: 'yc_wait_estimate_in_range_ratio', help: `Share of actual waits inside the range given at issue (±0.5 min), last ${ESTIMATE_WINDOW_H} h`, labelNames: ['site'], registers: [registry] });
-  const updatesInRange = new Gauge({ name: 'yc_wait_estimate_updates_in_range_ratio', help: `Share of the ranges citizens were shown after issue whose remaining wait fell inside them (±0.5 min), tickets called in the last ${ESTIMATE_WINDOW_H} h`, labelNames: ['site'], registers: [registry] });
+  const estimateInRange = new Gauge({ name: 'yc_wait_estimate_in_range_ratio', help: `Share of actual waits inside the range given at issue (±0.5 min), of tickets whose screen showed a range (high ≥ 2 min, above low), last ${ESTIMATE_WINDOW_H} h`, labelNames: ['site'], registers: [registry] });
+  const updatesInRange = new Gauge({ name: 'yc_wait_estimate_updates_in_range_ratio', help: `Share of the ranges citizens were shown after issue (high ≥ 2 min, above low) whose remaining wait fell inside them (±0.5 min), tickets called in the last ${ESTIMATE_WINDOW_H} h`, labelNames: ['site'], registers: [registry] });
   const sockets = new Gauge({ name: 'yc_socket_connections', help: 'socket.io connections on this node per namespace', labelNames: ['namespace'], registers: [registry] });
   const up = new Gauge({ name: 'yc_dependency_up', help: '1 when a dependency answers', labelNames: ['dependency'], registers: [registry] });
   const mediaWorkers = new Gauge({ name: 'yc_media_workers_alive', help: 'Live mediasoup workers on this node', registers: [registry] });
@@ -87,16 +87,18 @@ export default fp(async function metrics(app: FastifyInstance) {
         oldest.set({ site: r.site }, Number(r.oldest));
         atRisk.set({ site: r.site }, r.at_risk);
       }
-      // Same definitions as ops/stats-facts (and ops/core/estimate-accuracy's insideRange), in SQL so a
+      // Same definitions as ops/stats-facts (and ops/core/estimate-accuracy's insideRange and showsRange), in SQL so a
       // scrape reads one row per site instead of every ticket of the day.
       const estimates = (await db.execute(sql`
         SELECT s.code AS site,
                avg(abs(t.eta_at_issue_min - w.min))::float8 AS mae,
                avg(t.eta_at_issue_min - w.min)::float8 AS bias,
-               (count(*) FILTER (WHERE w.min BETWEEN coalesce(t.eta_low_at_issue_min, t.eta_at_issue_min) - 0.5 AND t.eta_high_at_issue_min + 0.5))::float8
-                 / nullif(count(t.eta_high_at_issue_min), 0) AS in_range
+               (count(*) FILTER (WHERE t.eta_high_at_issue_min > 1 AND t.eta_high_at_issue_min > r.low
+                 AND w.min BETWEEN r.low - 0.5 AND t.eta_high_at_issue_min + 0.5))::float8
+                 / nullif(count(*) FILTER (WHERE t.eta_high_at_issue_min > 1 AND t.eta_high_at_issue_min > r.low), 0) AS in_range
         FROM tickets t JOIN sites s ON s.id = t.site_id
         CROSS JOIN LATERAL (SELECT extract(epoch from t.called_at - t.issued_at) / 60 AS min) w
+        CROSS JOIN LATERAL (SELECT coalesce(t.eta_low_at_issue_min, t.eta_at_issue_min) AS low) r
         WHERE t.called_at > now() - make_interval(hours => ${ESTIMATE_WINDOW_H}) AND t.eta_at_issue_min IS NOT NULL
         GROUP BY s.code`)) as unknown as { rows: { site: string; mae: number; bias: number; in_range: number | null }[] };
       estimateMae.reset();
@@ -109,13 +111,14 @@ export default fp(async function metrics(app: FastifyInstance) {
       }
       const updates = (await db.execute(sql`
         SELECT s.code AS site,
-               (count(*) FILTER (WHERE w.min BETWEEN u.low_min - 0.5 AND u.high_min + 0.5))::float8 / count(*) AS in_range
+               (count(*) FILTER (WHERE u.high_min > 1 AND u.high_min > u.low_min AND w.min BETWEEN u.low_min - 0.5 AND u.high_min + 0.5))::float8
+                 / nullif(count(*) FILTER (WHERE u.high_min > 1 AND u.high_min > u.low_min), 0) AS in_range
         FROM ticket_estimate_updates u JOIN tickets t ON t.id = u.ticket_id JOIN sites s ON s.id = u.site_id
         CROSS JOIN LATERAL (SELECT extract(epoch from t.called_at - u.shown_at) / 60 AS min) w
         WHERE t.called_at > now() - make_interval(hours => ${ESTIMATE_WINDOW_H}) AND t.called_at >= u.shown_at
-        GROUP BY s.code`)) as unknown as { rows: { site: string; in_range: number }[] };
+        GROUP BY s.code`)) as unknown as { rows: { site: string; in_range: number | null }[] };
       updatesInRange.reset();
-      for (const r of updates.rows) updatesInRange.set({ site: r.site }, Number(r.in_range));
+      for (const r of updates.rows) if (r.in_range !== null) updatesInRange.set({ site: r.site }, Number(r.in_range));
     }
     for (const ns of ['/hall', '/media']) sockets.set({ namespace: ns }, app.io.of(ns).sockets.size);
     const media = app.hasDecorator('video') ? app.video?.media : undefined;

@@ -26,7 +26,12 @@ export function AdoptTicket({ ticketId, token }: { ticketId: string; token: stri
   return <Screen title={t('ticket.title')}>{error ? <ErrorBox code={error} /> : <Loading />}</Screen>;
 }
 
-/** The wait as the citizen reads it: "soon", a range ("8–14 min", about 8 in 10 called inside it), or one figure. */
+/**
+ * The wait as the citizen reads it: "soon", a range ("8–14 min", with "usually about 8 in 10 are called
+ * within this time"), or one figure. The server's accounting judges exactly the ranges shown here (ops/core
+ * `showsRange`: high ≥ 2 min, above low) and the range is fitted so that about 8 in 10 of them hold
+ * (bench/RESULTS.md "Wait estimate (simulated)": 83 / 82 / 78 % at a hall 75 / 85 / 95 % busy).
+ */
 function waitRange(t: ReturnType<typeof useSettings>['t'], tk: Ticket): { text: string; soon: boolean; isRange: boolean } | null {
   if (tk.etaMinutes === null) return null;
   const lo = tk.etaMinutesLow ?? tk.etaMinutes;

@@ -22,8 +22,23 @@ export interface EstimateAccuracy {
    * longer than it took; negative, citizens waited longer than told. Null without tickets.
    */
   biasMin: number | null;
-  /** Share of actual waits inside [low, high]; null without tickets. */
+  /** Tickets whose screen showed a range (`showsRange`): those told "about 8 in 10 are called within it". */
+  rangeShown: number;
+  /**
+   * Share of those whose actual wait fell inside [low, high]; null without any. A ticket told "now" (high
+   * ≤ 1 min: called at once, inside by construction) is not counted: the screen promised it no range.
+   */
   shareInRange: number | null;
+}
+
+/**
+ * Whether the citizen's screen shows the estimate as a range with the sentence about 8 in 10 (web-citizen
+ * `screens/ticket.tsx` `waitRange`, the same rule): a high edge of 2 min or more, above the low edge. A high
+ * of 0 or 1 reads "soon"; low = high reads as one figure. Rows from before the low edge was kept pass the
+ * estimate as `lowMin`.
+ */
+export function showsRange(lowMin: number, highMin: number): boolean {
+  return highMin > 1 && highMin > lowMin;
 }
 
 /**
@@ -41,14 +56,18 @@ export function estimateAccuracy(records: Iterable<EstimateRecord>): EstimateAcc
   let n = 0;
   let abs = 0;
   let signed = 0;
+  let shown = 0;
   let inside = 0;
   for (const r of records) {
     n++;
     const err = r.estimateMin - r.actualMin;
     abs += Math.abs(err);
     signed += err;
+    if (!showsRange(r.lowMin, r.highMin)) continue;
+    shown++;
     if (insideRange(r.actualMin, r.lowMin, r.highMin)) inside++;
   }
-  if (n === 0) return { tickets: 0, maeMin: null, biasMin: null, shareInRange: null };
-  return { tickets: n, maeMin: abs / n, biasMin: signed / n, shareInRange: inside / n };
+  const shareInRange = shown > 0 ? inside / shown : null;
+  if (n === 0) return { tickets: 0, maeMin: null, biasMin: null, rangeShown: 0, shareInRange };
+  return { tickets: n, maeMin: abs / n, biasMin: signed / n, rangeShown: shown, shareInRange };
 }

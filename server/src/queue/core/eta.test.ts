@@ -22,10 +22,10 @@ describe('estimateWaits: one window', () => {
   it('idle window, 10-min items: 0, 10, 20 minutes', () => {
     const m = run([t('C', 's1', 30), t('A', 's1', 10), t('B', 's1', 20)], [win('w1', ['s1'])], { s1: 10 });
     expect(brief(m)).toEqual({ A: [1, 0], B: [2, 10], C: [3, 20] });
-    // range = wait·(1 ± 0.35/√position), low down, high up: B 10·(1 ± 0.247) = 7.53–12.47 → 7–13,
-    // C 20·(1 ± 0.202) = 15.96–24.04 → 15–25; A is due now: 0–0.
+    // range = wait − a gap (wait/position) to wait + 1.2 gaps per citizen ahead, low down, high up:
+    // B 10 − 5 = 5 to 10 + 1.2·5 = 16; C 20 − 6.67 = 13.3 → 13 to 20 + 1.2·2·6.67 = 36; A is due now: 0–0.
     const range = (id: string) => [m.get(id)?.etaMinutesLow, m.get(id)?.etaMinutesHigh];
-    expect([range('A'), range('B'), range('C')]).toEqual([[0, 0], [7, 13], [15, 25]]);
+    expect([range('A'), range('B'), range('C')]).toEqual([[0, 0], [5, 16], [13, 36]]);
   });
   it('busy until +5: 5, 15, 25 (the TSDoc example)', () => {
     const m = run([t('A', 's1', 1), t('B', 's1', 2), t('C', 's1', 3)], [win('w1', ['s1'], 5)], { s1: 10 });
@@ -236,15 +236,21 @@ describe('estimateWaits: scale', () => {
 });
 
 describe('the range and a busy window', () => {
-  it('narrows relative to the wait as the queue ahead grows: one service varies more than the sum of many', () => {
-    const width = (position: number) => {
-      const { low, high } = waitRange(60 * MIN, position);
-      return high - low;
-    };
-    expect(waitRange(10 * MIN, 1)).toEqual({ low: 6, high: 14 });
-    expect(width(1)).toBeGreaterThan(width(4));
-    expect(width(4)).toBeGreaterThan(width(100));
+  it('starts a gap before the wait and ends 1.2 gaps per citizen ahead after it (the TSDoc example)', () => {
+    expect(waitRange(10 * MIN, 4)).toEqual({ low: 7, high: 19 });
+    // The first in line may be called any moment, and no one can come in front of them.
+    expect(waitRange(3.5 * MIN, 1)).toEqual({ low: 0, high: 4 });
+    // Called at once (an idle window): "now", no range.
     expect(waitRange(0, 1)).toEqual({ low: 0, high: 0 });
+  });
+  it('widens towards the late side with the queue ahead: later arrivals due sooner overtake', () => {
+    const sides = (position: number) => {
+      const { low, high } = waitRange(60 * MIN, position);
+      return { early: 60 - low, late: high - 60 };
+    };
+    expect(sides(1)).toEqual({ early: 60, late: 0 });
+    expect(sides(2)).toEqual({ early: 30, late: 36 });
+    expect(sides(30)).toEqual({ early: 2, late: 70 });
   });
   it('a busy window calls next at its start + the mean, or, running over, a while after now (not now)', () => {
     expect(busyWindowFreeAt(NOW, NOW - 4 * MIN, 10)).toBe(NOW + 6 * MIN);

@@ -40,18 +40,25 @@ export interface EtaResult {
 }
 
 /**
- * The range shown to the citizen is `wait · (1 ± RANGE_SPREAD/√k)` for position k: the time until the k-th of
- * a run of service completions varies by about CV/√k of itself (the sum of k handling times), so the range
- * narrows as the queue ahead grows. Rationale for 0.35: calibrated with `npm run bench:outcomes` so that about
- * 8 in 10 actual waits fall inside the range at utilisation 0.85 (81 %, about 1 in 10 below and 1 in 10 above;
- * 88 % at 0.75, 69 % at 0.95): what the citizen's screen promises. The normal-theory spread (z 1.28 × CV 1)
- * covered 94 %: too wide to plan with. The load dependence is mostly who is asked: a quiet hall calls most
- * tickets at once (told 0 min, inside by construction); of those told at least a minute, 58 / 55 / 49 % fall
- * inside at 0.75 / 0.85 / 0.95. A spread growing with the rounds of service ahead (0.2/√k + 0.7·k/windows)
- * moved the three to 86 / 80 / 72 % only by narrowing the range in quiet hours, calling more citizens before
- * its low edge (7 → 11 % at 0.75), when one who stepped out misses the call: not adopted.
+ * The range shown to the citizen at position k around the play's wait w, in gaps g = w/k (the play's mean
+ * time between calls ahead of the citizen): low = w − RANGE_LOW_GAPS·g, high = w + RANGE_HIGH_GAPS·(k − 1)·g,
+ * i.e. `w·(1 − 1/k)` to `w·(1 + 1.2·(1 − 1/k))`.
+ * - Low: some window frees about a gap sooner than the play's means say (the first window to free is the
+ *   minimum of several residual services); the first in line may be called any moment (low 0).
+ * - High: each citizen ahead can cost more than a gap, and citizens who come later but are due sooner
+ *   (appointments checking in, priority groups) overtake; none can overtake the first in line, so the high
+ *   edge grows with the k − 1 ahead. The spread is not CV/√k: measured, the wait's error relative to w grows
+ *   with k (its 90th percentile +0.3·w at k = 1, +1.0·w at 2, +1.5 to +1.9·w from 4 on, utilisation 0.85).
+ * Rationale for 1 and 1.2: fitted with `npm run bench:outcomes` ("shown a range" columns) on the citizens
+ * whose screen shows a range and the sentence "about 8 in 10 are called within it" (high ≥ 2 min and above
+ * low: web-citizen's `waitRange`, ops/core `showsRange`): 82 % of their waits fall inside at utilisation
+ * 0.85 (83 % at 0.75, 78 % at 0.95), about 6 % before the low edge and 12 % after the high one, median width
+ * 5 min. The low side is kept generous: a citizen called before the low edge may have stepped out. The
+ * previous `wait·(1 ± 0.35/√k)` put 55 % of them inside (58 / 49 % at 0.75 / 0.95), 3 min wide: its 81 % of
+ * all tickets was mostly those called at once (told 0 min, "now" on the screen, no range).
  */
-export const RANGE_SPREAD = 0.35;
+export const RANGE_LOW_GAPS = 1;
+export const RANGE_HIGH_GAPS = 1.2;
 
 /**
  * Rationale: a service already past its mean still has a while to go (with handling CV ≈ 0.8 its expected
@@ -65,12 +72,17 @@ export function busyWindowFreeAt(now: number, startedAt: number, meanHandleMin: 
   return Math.max(startedAt + meanHandleMin * MINUTE_MS, now + OVERRUN_REMAINDER_SHARE * meanHandleMin * MINUTE_MS);
 }
 
-/** The range around a play's wait for position k, in whole minutes: low rounded down, high rounded up. */
+/**
+ * The range around a play's wait for position k (≥ 1), in whole minutes: low rounded down, high rounded up.
+ * Worked example: 10 min at position 4 (a gap of 2.5 min) → 7.5 → 7 to 10 + 1.2·3·2.5 = 19 min.
+ */
 export function waitRange(waitMs: number, position: number): { low: number; high: number } {
-  const spread = RANGE_SPREAD / Math.sqrt(position);
+  const k = Math.max(1, position);
+  const gapMs = waitMs / k;
+  // The 1e-9 keeps an edge that is a whole minute (10 − 5 = 5) from moving a minute through floating error.
   return {
-    low: Math.max(0, Math.floor((waitMs * (1 - spread)) / MINUTE_MS)),
-    high: Math.ceil((waitMs * (1 + spread)) / MINUTE_MS),
+    low: Math.max(0, Math.floor((waitMs - RANGE_LOW_GAPS * gapMs) / MINUTE_MS + 1e-9)),
+    high: Math.max(0, Math.ceil((waitMs + RANGE_HIGH_GAPS * (k - 1) * gapMs) / MINUTE_MS - 1e-9)),
   };
 }
 

@@ -95,6 +95,7 @@ function EstimateAccuracy({ siteId, today }: { siteId: string; today: StatsView 
         columns={[
           { title: t('ops.estimate.period'), dataIndex: 'period' },
           { title: t('ops.estimate.tickets'), key: 'n', align: 'right', render: (_, r) => r.e?.count ?? '—' },
+          { title: <Tooltip title={t('ops.estimate.shownHint')}>{t('ops.estimate.shown')}</Tooltip>, key: 'shown', align: 'right', render: (_, r) => r.e?.rangeShown ?? '—' },
           { title: t('ops.estimate.mae'), key: 'mae', align: 'right', render: (_, r) => minutes(r.e?.maeMin) },
           { title: <Tooltip title={t('ops.estimate.biasHint')}>{t('ops.estimate.bias')}</Tooltip>, key: 'bias', align: 'right', render: (_, r) => minutes(r.e?.biasMin) },
           {
