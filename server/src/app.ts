@@ -12,6 +12,7 @@ import { createAuditService, type AuditService } from './audit/audit.service.ts'
 import { createAuthService, type AuthService } from './auth/auth.service.ts';
 import type { Config } from './config.ts';
 import { createDatabase, type Database, type Db } from './db/client.ts';
+import { isDatabaseUnavailable } from './db/pg-errors.ts';
 import { createHallEvents, type HallEvents, redisWindowClaim } from './events/hall-events.ts';
 import { createJobRunner } from './jobs/create-job-runner.ts';
 import type { JobRunner } from './jobs/job-runner.ts';
@@ -140,7 +141,7 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     audit: createAuditService({ db, clock }),
     sites: createSiteDirectory({ db, now: clock.now, checkRootRead: database.checkRootRead }),
     events: createHallEvents({
-      db, hall: () => (app.hasDecorator('io') ? app.io.of('/hall') : null), sharedBusUp: () => !redis || redis.status === 'ready', onError: (err) => app.log.error({ err }, 'event publication failed'),
+      db, hall: () => (app.hasDecorator('io') ? app.io.of('/hall') : null), sharedBusUp: () => !redis || redis.status === 'ready', onError: (err) => logPublicationFailure(app, database, err),
       ...(redis ? { claimQueueChanged: redisWindowClaim(redis, `${config.redisPrefix}:queue-changed`) } : {}),
     }),
     jobs,
@@ -190,4 +191,11 @@ export async function buildApp(options: BuildOptions): Promise<FastifyInstance> 
     if (redis) await redis.quit().catch(() => redis.disconnect());
   });
   return app;
+}
+
+/** An event that could not go out: once per outage when the database is why (the watch says it), else loudly. */
+function logPublicationFailure(app: FastifyInstance, database: Database, err: unknown): void {
+  if (!isDatabaseUnavailable(err)) return app.log.error({ err }, 'event publication failed');
+  database.watch.refused(err);
+  app.log.debug({ err }, 'event publication failed: the database is unavailable');
 }

@@ -14,7 +14,7 @@ import { QUIET_SPELL_MS } from '../../server/src/db/database-watch.ts';
 import { databaseTimeoutKind } from '../../server/src/db/pg-errors.ts';
 import { RootQueryInTransactionError } from '../../server/src/db/transaction-scope.ts';
 import { createHall, type Hall } from '../helpers/fixtures.ts';
-import { connect } from '../helpers/socket.ts';
+import { connect, request } from '../helpers/socket.ts';
 import { bearer, createTestApp, onPglite, type TestApp } from '../helpers/test-app.ts';
 
 /** Rationale: short enough for a test, long enough that a healthy statement on a busy 2-core host fits. */
@@ -119,16 +119,21 @@ describe('a transaction that never ends', () => {
     hold.catch(() => undefined);
     await locked;
 
-    // Twelve requests and three clerk consoles reconnecting, all within the one stuck period.
-    const [requests, handshakes] = await Promise.all([
+    // Twelve requests, three clerk consoles reconnecting and three phones watching their ticket, all within
+    // the one stuck period (the phones connected before it: a handshake without a token reads nothing).
+    const phones = await Promise.all(Array.from({ length: 3 }, () => connect(t.url, '/hall')));
+    sockets.push(...phones);
+    const [requests, handshakes, watches] = await Promise.all([
       Promise.all(Array.from({ length: 12 }, () => t.api('GET', `/tickets/${issued.body.id}`, undefined, clerk()))),
       Promise.all(Array.from({ length: 3 }, () => connect(t.url, '/hall', { token: hall.tokens.clerk }).then(
         (s) => { sockets.push(s); return 'connected'; },
         (err: Error) => err.message,
       ))),
+      Promise.all(phones.map((phone) => request(phone, 'ticket:watch', { ticketId: issued.body.id, accessToken: issued.body.accessToken }))),
     ]);
     expect(requests.map((r) => r.status)).toEqual(Array(12).fill(503));
     expect(handshakes).toEqual(['UNAVAILABLE', 'UNAVAILABLE', 'UNAVAILABLE']);
+    expect(watches.map((w) => w.error?.code)).toEqual(['UNAVAILABLE', 'UNAVAILABLE', 'UNAVAILABLE']);
     // Stuck shows in /health, also on Postgres, whose other connections still answer the probe's ping.
     const health = await t.api('GET', '/health');
     expect(health.status).toBe(503);

@@ -26,15 +26,20 @@ export function payloadChecker(schema: TSchema) {
  * waiting for an ack that never comes (and an unhandled rejection on the server).
  */
 export function answering<P, T>(
-  log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void },
+  log: { debug(obj: object, msg: string): void; error(obj: object, msg: string): void },
   event: string,
   handler: (payload: P, ack: AckFn<T>) => Promise<void>,
+  /** The database watch, which says once per outage that the database is not answering. */
+  refused: (err: unknown) => void,
 ): (payload: P, ack: AckFn<T>) => void {
   return (payload, ack) => {
     handler(payload, ack).catch((err: unknown) => {
       const unavailable = isDatabaseUnavailable(err);
-      if (unavailable) log.warn({ err, event }, 'socket event refused: the database is not answering');
-      else log.error({ err, event }, 'socket event failed');
+      // A line per refused event would bury the watch's one line (every board and phone retries).
+      if (unavailable) {
+        refused(err);
+        log.debug({ err, event }, 'socket event refused: the database is not answering');
+      } else log.error({ err, event }, 'socket event failed');
       ackError(ack, { code: unavailable ? 'UNAVAILABLE' : 'INTERNAL' });
     });
   };

@@ -87,7 +87,7 @@ export function attachHallSocket(app: FastifyInstance): void {
       // Experts read only the tickets of sessions they were asked into (over HTTP too): not every ticket event of the site.
       if (data.staff && data.staff.role !== 'expert' && (await sites.canAccess(data.staff, site.id))) await socket.join(hallRooms.siteStaff(site.id));
       ack?.({ data: { siteId: site.id, seq: await seqs.get(site.id) } });
-    }));
+    }, database.watch.refused));
 
     socket.on('ticket:watch', answering(app.log, 'ticket:watch', async (payload, ack) => {
       const bad = checkTicket(payload);
@@ -97,7 +97,7 @@ export function attachHallSocket(app: FastifyInstance): void {
       if (hashToken(payload.accessToken) !== row.accessTokenHash) return ackError(ack, { code: 'FORBIDDEN', details: { reason: 'not your ticket' } });
       await socket.join(hallRooms.ticket(row.id));
       ack?.({ data: { ticketId: row.id } });
-    }));
+    }, database.watch.refused));
 
     socket.on('window:attach', answering(app.log, 'window:attach', async (payload, ack) => {
       const bad = checkWindow(payload);
@@ -108,6 +108,6 @@ export function attachHallSocket(app: FastifyInstance): void {
       if (!(await sites.canAccess(data.staff, w.siteId)) || data.staff.role === 'expert') return ackError(ack, { code: 'FORBIDDEN', details: { reason: 'site' } });
       await socket.join([hallRooms.window(w.id), hallRooms.siteStaff(w.siteId), hallRooms.staff(data.staff.id)]);
       ack?.({ data: { windowId: w.id } });
-    }));
+    }, database.watch.refused));
   });
 }
