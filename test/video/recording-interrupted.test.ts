@@ -53,6 +53,8 @@ describe('recordings a killed media node left running', () => {
     expect(closed?.endedAt).not.toBeNull();
     const events = await t.app.deps.db.select().from(videoRoomEvents).where(and(eq(videoRoomEvents.roomId, 'room-a'), eq(videoRoomEvents.type, 'recordingFailed')));
     expect(events.map((e) => (e.data as { recordingId?: string }).recordingId)).toContain(mine?.id);
-    expect((await statusOf(theirs?.id))?.status).toBe(onPglite ? 'failed' : 'recording');
+    // Alone, the other row is closed by the same start-up sweep, perhaps a moment after this one.
+    if (onPglite) await expect.poll(async () => (await statusOf(theirs?.id))?.status, { timeout: 15_000 }).toBe('failed');
+    else expect((await statusOf(theirs?.id))?.status).toBe('recording');
   });
 });

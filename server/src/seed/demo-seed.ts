@@ -33,7 +33,7 @@ export async function seedDemo(db: Db, sitesService: SitesService): Promise<{ cr
   for (const p of DEMO_STAFF) {
     const [exists] = await db.select({ id: staff.id }).from(staff).where(eq(staff.username, p.username)).limit(1);
     if (exists) continue;
-    const r = await sitesService.createStaff({ username: p.username, password: DEMO_PASSWORD, displayName: p.displayName, role: p.role, siteIds: p.sites.map((c) => siteIds.get(c) as string), skills: p.skills ?? [] });
+    const r = await sitesService.createStaff({ username: p.username, password: DEMO_PASSWORD, displayName: p.displayName, role: p.role, siteIds: p.sites.map((c) => siteIds.get(c) as string), skills: p.skills ?? [] }, { demoSeed: true });
     if (!r.ok) throw new Error(`seed staff ${p.username}: ${r.error.code}`);
   }
   return { created: true };

@@ -86,10 +86,11 @@ export function createSitesService(deps: SitesDeps) {
     }
   }
 
-  async function createStaff(input: Static<typeof StaffCreate>) {
-    // Outside the demo a published password cannot sign in (PASSWORD_RESET_REQUIRED): an account made with
-    // one would be locked from its first day, or claimable wherever that rule is ever relaxed.
-    if (!deps.config.demo && PUBLISHED_PASSWORDS.has(input.password)) return fail('VALIDATION_FAILED', { field: 'password', reason: 'a published password' });
+  /** `demoSeed`: the demo data's own accounts, which have the published demo password by design. */
+  async function createStaff(input: Static<typeof StaffCreate>, options: { demoSeed?: boolean } = {}) {
+    // Outside the demo a published password cannot sign in (PASSWORD_RESET_REQUIRED): an account an
+    // administrator made with one would be locked from its first day, or claimable wherever that rule is relaxed.
+    if (!deps.config.demo && !options.demoSeed && PUBLISHED_PASSWORDS.has(input.password)) return fail('VALIDATION_FAILED', { field: 'password', reason: 'a published password' });
     const siteIds = [...new Set(input.siteIds)];
     if (siteIds.length) {
       const found = await db.select({ id: sites.id }).from(sites).where(inArray(sites.id, siteIds));
