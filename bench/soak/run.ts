@@ -108,6 +108,8 @@ async function main() {
     const rssByMinute: number[][] = [];
     const heapByMinute: number[][] = [];
     const waitingByMinute: number[] = [];
+    /** The machine's 1-minute load average: the soak shares its 2 cores with whatever else runs. */
+    const loadByMinute: number[] = [];
     const eldByMinute: number[][] = [];
     const clientEld: number[] = [];
     /** Per minute: both nodes' CPU seconds, and the frames the sockets received (the fan-out's work). */
@@ -189,6 +191,7 @@ async function main() {
         rssByMinute.push(samples.map((x) => x.rss));
         heapByMinute.push(samples.map((x) => x.heap));
         waitingByMinute.push(samples[0]?.waiting ?? NaN);
+        loadByMinute.push(os.loadavg()[0] ?? NaN);
         eldByMinute.push(samples.map((x) => x.eld));
         clientEld.push(clientDelay.percentile(99) / 1e6);
         clientDelay.reset();
@@ -202,7 +205,7 @@ async function main() {
 
     const p99 = minutes.map((m) => percentile([...m.latencies].sort((x, y) => x - y), 99));
     const framesByName = Object.entries((await socketStats()).byName).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v}`).join(', ');
-    const rows = minutes.map((m, i) => `| ${i + 1} | ${m.requests} | ${fmt(m.requests / 60, 0)} | ${fmt(p99[i] ?? NaN)} | ${eldByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} | ${fmt(clientEld[i] ?? NaN, 0)} | ${m.errors} | ${m.intended} | ${waitingByMinute[i] ?? ''} | ${framesByMinute[i] ?? ''} | ${fmt(cpuByMinute[i] ?? NaN, 1)} | ${rssByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} | ${heapByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} |`);
+    const rows = minutes.map((m, i) => `| ${i + 1} | ${m.requests} | ${fmt(m.requests / 60, 0)} | ${fmt(p99[i] ?? NaN)} | ${eldByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} | ${fmt(clientEld[i] ?? NaN, 0)} | ${m.errors} | ${m.intended} | ${waitingByMinute[i] ?? ''} | ${framesByMinute[i] ?? ''} | ${fmt(cpuByMinute[i] ?? NaN, 1)} | ${rssByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} | ${heapByMinute[i]?.map((r) => fmt(r, 0)).join(' / ') ?? ''} | ${fmt(loadByMinute[i] ?? NaN, 1)} |`);
     // Per hour, over the minutes after the first (warm-up: JIT, sockets' buffers, caches).
     const perHour = (ys: number[]) => fmt(slope(ys.map((y, i) => [i / 60, y] as [number, number]).slice(1)), 1);
     const firstP99 = p99[0] ?? NaN;
@@ -221,7 +224,7 @@ async function main() {
       `frames to sockets by event: ${framesByName}`,
       `load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
     ];
-    const table = ['| minute | requests | req/s | p99 ms | event-loop p99 ms A / B | client event-loop p99 ms | errors | 409/429 | waiting | frames to sockets | CPU s, both nodes | RSS node A / B MiB | heap used A / B MiB |', '|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|', ...rows].join('\n');
+    const table = ['| minute | requests | req/s | p99 ms | event-loop p99 ms A / B | client event-loop p99 ms | errors | 409/429 | waiting | frames to sockets | CPU s, both nodes | RSS node A / B MiB | heap used A / B MiB | load |', '|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|---:|', ...rows].join('\n');
     console.log(`\n${table}\n\n${verdict.join('\n')}`);
     writeSection('Soak', `Run ${new Date().toISOString()}: ${MINUTES} min, two nodes + Redis + Postgres, open loop at ${RPS} requests/s (tickets issued and served at ${RPS / 5}/s each at ${WINDOWS} windows, bookings at ${RPS / 10}/s), ${SOCKETS} sockets in a process of their own (${BOARDS} boards watching the site, the rest phones watching one ticket each); ${machineLine()}.\n\n${table}\n\n${verdict.map((v) => `- ${v}`).join('\n')}`);
   } finally {
