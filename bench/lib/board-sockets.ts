@@ -7,7 +7,8 @@
  * Protocol used: open packet `0{…}` → send `40/hall,` → `40/hall,{sid}` → `42/hall,<id>["site:watch",{…}]`
  * → ack `43/hall,<id>[…]`; ping `2` answered `3`; events arrive as `42/hall,["ticket.called",{…}]`.
  *
- * Messages from the parent: { connect: { url, count, siteId } } → { connected }; { report: true } →
+ * Messages from the parent: { connect: { url, count, siteId } } → { connected }; { lastFrame: true } →
+ * { lastFrameAt }; { reset: true } → { reset } (forgets the frames so far); { report: true } →
  * { times: number[][] } (per socket, the wall-clock ms of each ticket.called, in order); { close: true }.
  * It also sends { call, done } when every one of its sockets has received call number `call` (0-based).
  */
@@ -19,6 +20,7 @@ const WAVE = 200;
 const sockets: WebSocket[] = [];
 let times: number[][] = [];
 let doneCalls = 0;
+let lastFrameAt = 0;
 
 /** Wall-clock ms with sub-ms precision: comparable with the parent's, which stamps the call it sends. */
 const wallNow = () => performance.timeOrigin + performance.now();
@@ -48,14 +50,15 @@ function openOne(url: string, siteId: string, index: number): Promise<WebSocket>
       }
       if (text.startsWith('44/hall,')) return reject(new Error(`refused: ${text}`));
       if (text.startsWith('42/hall,["ticket.called"')) {
-        times[index]?.push(wallNow());
+        lastFrameAt = wallNow();
+        times[index]?.push(lastFrameAt);
         reportProgress();
       }
     });
   });
 }
 
-process.on('message', async (m: { connect?: { url: string; count: number; siteId: string }; report?: true; close?: true }) => {
+process.on('message', async (m: { connect?: { url: string; count: number; siteId: string }; report?: true; close?: true; lastFrame?: true; reset?: true }) => {
   if (m.connect) {
     const { url, count, siteId } = m.connect;
     times = Array.from({ length: count }, () => []);
@@ -64,6 +67,12 @@ process.on('message', async (m: { connect?: { url: string; count: number; siteId
       sockets.push(...(await Promise.all(wave)));
     }
     process.send?.({ connected: sockets.length });
+  } else if (m.lastFrame) {
+    process.send?.({ lastFrameAt });
+  } else if (m.reset) {
+    times = times.map(() => []);
+    doneCalls = 0;
+    process.send?.({ reset: true });
   } else if (m.report) {
     process.send?.({ times });
   } else if (m.close) {

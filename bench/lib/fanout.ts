@@ -7,6 +7,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 
+/** Rationale: longer than any gap between two events of a backlog being published. */
+const QUIET_MS = 3_000;
+
 export interface BoardSockets {
   /** Resolves once every socket has received the `ticket.called` of call number `k` (0-based). */
   delivered(k: number): Promise<void>;
@@ -42,6 +45,17 @@ export async function startBoardSockets(urls: string[], count: number, siteId: s
     const share = Math.floor(count / processes) + (p < count % processes ? 1 : 0);
     return ask<number>(child, { connect: { url: urls[p % urls.length], count: share, siteId } }, 'connected');
   }));
+  // Calls made before the bench's own (a saturation run just before) may still be going out: the server
+  // publishes a site's events in order, after their commits. Start once no call has arrived for QUIET_MS.
+  const connectedAt = performance.now();
+  for (;;) {
+    const last = Math.max(...(await Promise.all(children.map((child) => ask<number>(child, { lastFrame: true }, 'lastFrameAt')))));
+    if (performance.timeOrigin + performance.now() - last >= QUIET_MS) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const drained = (performance.now() - connectedAt - QUIET_MS) / 1000;
+  if (drained > 0) console.log(`fan-out: earlier calls' events were still going out ${drained.toFixed(1)} s after the sockets connected`);
+  await Promise.all(children.map((child) => ask<boolean>(child, { reset: true }, 'reset')));
   return {
     delivered: (k) => new Promise<void>((resolve) => {
       if ((doneByCall.get(k) ?? 0) === processes) return resolve();
