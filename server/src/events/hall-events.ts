@@ -58,7 +58,10 @@ export function redisWindowClaim(redis: Redis, keyPrefix: string): (siteId: stri
     if (redis.status !== 'ready') return 0;
     const key = `${keyPrefix}:${siteId}`;
     if ((await redis.set(key, '1', 'PX', windowMs, 'NX')) === 'OK') return 0;
-    return Math.max(0, await redis.pttl(key));
+    // The holder's window can end between SET and PTTL (-2: gone, 0: ending): that is no claim of ours, so
+    // try again in a moment. Sending then, unclaimed, let two nodes send at one window's edge.
+    const left = await redis.pttl(key);
+    return left > 0 ? left : 1;
   };
 }
 
