@@ -19,19 +19,18 @@ const WAVE = 200;
 
 const sockets: WebSocket[] = [];
 let times: number[][] = [];
-let doneCalls = 0;
+/** Per call, how many sockets have its frame. */
+let received: number[] = [];
 let lastFrameAt = 0;
 
 /** Wall-clock ms with sub-ms precision: comparable with the parent's, which stamps the call it sends. */
 const wallNow = () => performance.timeOrigin + performance.now();
 
-function reportProgress(): void {
-  for (;;) {
-    const k = doneCalls;
-    if (!times.every((t) => t.length > k)) return;
-    doneCalls++;
-    process.send?.({ call: k, done: true });
-  }
+/** A socket's k-th frame is call k's (calls are sequential): count per call, and say when all have it. */
+function frameArrived(socket: number): void {
+  const k = (times[socket]?.length ?? 0) - 1;
+  received[k] = (received[k] ?? 0) + 1;
+  if (received[k] === times.length) process.send?.({ call: k, done: true });
 }
 
 function openOne(url: string, siteId: string, index: number): Promise<WebSocket> {
@@ -52,7 +51,7 @@ function openOne(url: string, siteId: string, index: number): Promise<WebSocket>
       if (text.startsWith('42/hall,["ticket.called"')) {
         lastFrameAt = wallNow();
         times[index]?.push(lastFrameAt);
-        reportProgress();
+        frameArrived(index);
       }
     });
   });
@@ -71,7 +70,7 @@ process.on('message', async (m: { connect?: { url: string; count: number; siteId
     process.send?.({ lastFrameAt });
   } else if (m.reset) {
     times = times.map(() => []);
-    doneCalls = 0;
+    received = [];
     process.send?.({ reset: true });
   } else if (m.report) {
     process.send?.({ times });
