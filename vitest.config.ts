@@ -28,6 +28,7 @@ const NEEDS_SEVERAL_PROCESSES_OR_REDIS = [
   // Two server nodes on one database at once: one process owns a PGlite folder.
   'test/queue/two-nodes.test.ts',
   'test/queue/queue-changed-coalescing.test.ts',
+  'test/queue/counts-in-calls-two-nodes.test.ts',
   'test/jobs/nightly-two-nodes.test.ts',
   // Separate API and media node processes sharing a database.
   'test/video/media-node.test.ts',

@@ -4,6 +4,8 @@
  * each `ticket.called` frame arrives. Rationale: a full socket.io client decodes every frame (~20 µs each);
  * 10,000 of them on the 2 cores the server also uses would measure the client, not the server.
  *
+ * They watch as the web board does (`countsInCalls`: the counts come with each call, not in a second frame).
+ *
  * Protocol used: open packet `0{…}` → send `40/hall,` → `40/hall,{sid}` → `42/hall,<id>["site:watch",{…}]`
  * → ack `43/hall,<id>[…]`; ping `2` answered `3`; events arrive as `42/hall,["ticket.called",{…}]`.
  *
@@ -42,7 +44,7 @@ function openOne(url: string, siteId: string, index: number): Promise<WebSocket>
       const text = data.toString();
       if (text === '2') return ws.send('3');
       if (text.startsWith('0')) return ws.send('40/hall,');
-      if (text.startsWith('40/hall,')) return ws.send(`42/hall,1["site:watch",${JSON.stringify({ siteId })}]`);
+      if (text.startsWith('40/hall,')) return ws.send(`42/hall,1["site:watch",${JSON.stringify({ siteId, countsInCalls: true })}]`);
       if (text.startsWith('43/hall,1')) {
         clearTimeout(timer);
         return resolve(ws);

@@ -18,7 +18,7 @@ export interface BoardSockets {
   close(): void;
 }
 
-export async function startBoardSockets(urls: string[], count: number, siteId: string, processes = 2): Promise<BoardSockets> {
+export async function startBoardSockets(urls: string[], count: number, siteId: string, processes = Number(process.env.BENCH_SOCKET_PROCESSES ?? 2)): Promise<BoardSockets> {
   const children: ChildProcess[] = [];
   const doneByCall = new Map<number, number>();
   const waiters = new Map<number, () => void>();

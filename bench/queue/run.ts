@@ -11,6 +11,7 @@
  * Usage: node --import tsx bench/queue/run.ts   (BENCH_PG_URL, default postgres://postgres@127.0.0.1:5432/test)
  *   BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server process.
  *   BENCH_ISSUE_ONLY=1 stops after (2) and leaves RESULTS.md alone (for working on issue).
+ *   BENCH_FANOUT_ONLY=1 runs only (4) and (4b) and leaves RESULTS.md alone (for working on fan-out).
  */
 import os from 'node:os';
 import pg from 'pg';
@@ -34,6 +35,7 @@ const FANOUT_REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379'
 const SERVER_ENV = { YC_RATE_TICKETS_PER_MIN: '1000000', YC_RATE_LOGINS_PER_MIN: '100000', YC_SOCKET_CONNECTIONS_PER_IP: '100000' };
 const FANOUT_CALLS = 20;
 const ISSUE_ONLY = Boolean(process.env.BENCH_ISSUE_ONLY);
+const FANOUT_ONLY = Boolean(process.env.BENCH_FANOUT_ONLY);
 
 /** CPU milliseconds per operation of the bench client, the server and Postgres over `fn`. */
 async function withCpu<T>(url: string, serverCpu: () => number, ops: () => number, fn: () => Promise<T>): Promise<{ result: T; cpu: string }> {
@@ -50,9 +52,9 @@ async function main() {
   const rows: string[][] = [];
   const cpuNotes: string[] = [];
   await withDatabase('queue', async (url) => {
-    const raw = await rawInsertBaseline(url, ISSUE_TOTAL, CONCURRENCY);
+    const raw = await rawInsertBaseline(url, FANOUT_ONLY ? 100 : ISSUE_TOTAL, CONCURRENCY);
     rows.push(['(1) raw single-row INSERT tx, c=32', `${fmt(raw.throughput, 0)}/s`, fmt(raw.p50, 2), fmt(raw.p99, 2), 'baseline']);
-    const pgb = await pgbenchInsert(url, 5, CONCURRENCY);
+    const pgb = FANOUT_ONLY ? null : await pgbenchInsert(url, 5, CONCURRENCY);
     rows.push(['(1b) the same INSERT tx by pgbench, c=32, 5 s', pgb ? `${fmt(pgb.tps, 0)}/s` : 'pgbench not installed', '', pgb ? `avg ${fmt(pgb.latencyMs, 2)}` : '', pgb ? `node-pg reaches ${fmt(raw.throughput / pgb.tps, 2)} of it` : '']);
     console.log('raw baseline done');
 
@@ -65,7 +67,8 @@ async function main() {
       for (let i = 0; i < 5; i++) services.push((await http(base, 'POST', `/admin/sites/${site.id}/services`, { code: `S${i}`, name: `事项${i}`, category: 'ABCDE'[i], complexity: 'general' }, admin)).body.id);
 
       // (2) ticket issue over HTTP.
-      const issueRun = await withCpu(url, server.cpuSeconds, () => ISSUE_TOTAL, () => runConcurrent(ISSUE_TOTAL, CONCURRENCY, async (i) => {
+      const issueTotal = FANOUT_ONLY ? 100 : ISSUE_TOTAL;
+      const issueRun = await withCpu(url, server.cpuSeconds, () => issueTotal, () => runConcurrent(issueTotal, CONCURRENCY, async (i) => {
         const r = await http(base, 'POST', `/sites/${site.id}/tickets`, { serviceId: services[i % services.length], channel: 'kiosk' });
         if (r.status !== 201) throw new Error(`issue failed: ${r.status} ${JSON.stringify(r.body)}`);
         // The estimate is part of what an issue costs: a response without one would flatter the figure.
@@ -106,35 +109,37 @@ async function main() {
         return performance.now() - t0;
       };
 
-      // (3a) Clerks calling at their own pace: calls arrive on a fixed schedule across the 50 windows
-      // (open loop), each window one call at a time, as at a counter.
-      const paced: number[] = [];
-      const busy = new Map<number, Promise<void>>();
-      const tPaced = performance.now();
-      const pacedRun = await withCpu(url, server.cpuSeconds, () => PACED_CALLS, async () => {
-        for (let k = 0; k < PACED_CALLS; k++) {
-          const dueAt = tPaced + (k * 1000) / PACED_CALLS_PER_SEC;
-          const wait = dueAt - performance.now();
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-          const w = k % WINDOWS;
-          const previous = busy.get(w) ?? Promise.resolve();
-          busy.set(w, previous.then(async () => { paced.push(await callNext(w)); }));
-        }
-        await Promise.all(busy.values());
-      });
-      const s3a = summarize(paced, performance.now() - tPaced);
-      rows.push([`(3a) call-next, ${WINDOWS} windows over ${WAITING} waiting, ${PACED_CALLS_PER_SEC} calls/s`, `${fmt(s3a.throughput, 0)}/s`, fmt(s3a.p50, 2), fmt(s3a.p99, 2), 'target p99 ≤ 25 ms']);
-      cpuNotes.push(`(3a) ${pacedRun.cpu}`);
+      if (!FANOUT_ONLY) {
+        // (3a) Clerks calling at their own pace: calls arrive on a fixed schedule across the 50 windows
+        // (open loop), each window one call at a time, as at a counter.
+        const paced: number[] = [];
+        const busy = new Map<number, Promise<void>>();
+        const tPaced = performance.now();
+        const pacedRun = await withCpu(url, server.cpuSeconds, () => PACED_CALLS, async () => {
+          for (let k = 0; k < PACED_CALLS; k++) {
+            const dueAt = tPaced + (k * 1000) / PACED_CALLS_PER_SEC;
+            const wait = dueAt - performance.now();
+            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+            const w = k % WINDOWS;
+            const previous = busy.get(w) ?? Promise.resolve();
+            busy.set(w, previous.then(async () => { paced.push(await callNext(w)); }));
+          }
+          await Promise.all(busy.values());
+        });
+        const s3a = summarize(paced, performance.now() - tPaced);
+        rows.push([`(3a) call-next, ${WINDOWS} windows over ${WAITING} waiting, ${PACED_CALLS_PER_SEC} calls/s`, `${fmt(s3a.throughput, 0)}/s`, fmt(s3a.p50, 2), fmt(s3a.p99, 2), 'target p99 ≤ 25 ms']);
+        cpuNotes.push(`(3a) ${pacedRun.cpu}`);
 
-      // (3b) Saturation: every window calls again the moment its previous call answers (closed loop).
-      const callLatencies: number[] = [];
-      const t3 = performance.now();
-      await Promise.all(windowIds.map(async (_wid, w) => {
-        for (let k = 0; k < CALLS_PER_WINDOW; k++) callLatencies.push(await callNext(w));
-      }));
-      const s3 = summarize(callLatencies, performance.now() - t3);
-      rows.push([`(3b) call-next, ${WINDOWS} windows calling back to back (saturation)`, `${fmt(s3.throughput, 0)}/s`, fmt(s3.p50, 2), fmt(s3.p99, 2), 'capacity; latency here is queueing']);
-      console.log('call-next done');
+        // (3b) Saturation: every window calls again the moment its previous call answers (closed loop).
+        const callLatencies: number[] = [];
+        const t3 = performance.now();
+        await Promise.all(windowIds.map(async (_wid, w) => {
+          for (let k = 0; k < CALLS_PER_WINDOW; k++) callLatencies.push(await callNext(w));
+        }));
+        const s3 = summarize(callLatencies, performance.now() - t3);
+        rows.push([`(3b) call-next, ${WINDOWS} windows calling back to back (saturation)`, `${fmt(s3.throughput, 0)}/s`, fmt(s3.p50, 2), fmt(s3.p99, 2), 'capacity; latency here is queueing']);
+        console.log('call-next done');
+      }
 
       // (4) ticket.called fan-out to the sockets of boards watching the site (light clients in processes of
       // their own), first on this node alone, then (4b) split over two nodes sharing Redis.
@@ -142,14 +147,24 @@ async function main() {
         const boards = await startBoardSockets(urls, SOCKETS, site.id);
         try {
           const sentAt: number[] = [];
+          const answeredAt: number[] = [];
           for (let k = 0; k < FANOUT_CALLS; k++) {
             const w = fanoutCall++ % WINDOWS;
             sentAt.push(performance.timeOrigin + performance.now());
             const r = await http(callOn, 'POST', `/windows/${windowIds[w]}/call-next`, undefined, tokens[w]);
             if (r.status !== 200) throw new Error(`call-next ${r.status}`);
+            answeredAt.push(performance.timeOrigin + performance.now());
             await boards.delivered(k);
           }
-          return (await boards.deliveries(sentAt)).sort((a, b) => a - b);
+          const all = await boards.deliveries(sentAt);
+          if (process.env.BENCH_FANOUT_DETAIL) {
+            // Socket-major order, one entry per call: entry i belongs to call i mod the number of calls.
+            for (let k = 0; k < sentAt.length; k++) {
+              const call = all.filter((_d, i) => i % sentAt.length === k).sort((a, b) => a - b);
+              console.log(`call ${k}: answered ${fmt((answeredAt[k] ?? 0) - (sentAt[k] ?? 0), 1)} first ${fmt(call[0] ?? 0, 1)} p50 ${fmt(percentile(call, 50), 1)} last ${fmt(call.at(-1) ?? 0, 1)} ms`);
+            }
+          }
+          return all.sort((a, b) => a - b);
         } finally {
           boards.close();
         }
@@ -181,7 +196,7 @@ async function main() {
   const cpu = cpuNotes.map((n) => `- ${n}`).join('\n');
   const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
   console.log(`\n${table}\n\n${cpu}\n`);
-  if (ISSUE_ONLY) return;
+  if (ISSUE_ONLY || FANOUT_ONLY) return;
   writeSection('Queue', [
     `\`npm run bench:queue\` — run ${new Date().toISOString()} on ${machineLine()}; load average ${load} after; Postgres ${ADMIN_URL.replace(/\/\/[^@]*@/, '//')}; server as a separate process, no Redis.`,
     table,

@@ -5,7 +5,11 @@
 import { Type, type Static } from 'typebox';
 import { Id, type Ticket } from './dto.ts';
 
-export const SiteWatchPayload = Type.Object({ siteId: Id });
+/**
+ * `countsInCalls`: this watcher reads the waiting counts from `ticket.called` too, so it is not sent the
+ * `queue.changed` that would only repeat them (one frame per call instead of two on every board).
+ */
+export const SiteWatchPayload = Type.Object({ siteId: Id, countsInCalls: Type.Optional(Type.Boolean()) });
 export const TicketWatchPayload = Type.Object({ ticketId: Id, accessToken: Type.String({ minLength: 10, maxLength: 200 }) });
 export const WindowAttachPayload = Type.Object({ windowId: Id });
 
@@ -30,6 +34,8 @@ export interface TicketCalledEvent {
   siteId: string;
   calledAt: string;
   recall: boolean;
+  /** Waiting tickets per category just after the call, as in `queue.changed`. */
+  waiting: Record<string, number>;
 }
 export interface TicketUpdatedEvent {
   seq: number;
@@ -79,6 +85,8 @@ export interface HallServerToClient {
 /** Socket.io room names: one place so emitters and joiners agree. */
 export const hallRooms = {
   site: (siteId: string) => `site:${siteId}`,
+  /** Site watchers that did not ask for `countsInCalls`: they get every `queue.changed`. */
+  siteEveryCount: (siteId: string) => `site-every-count:${siteId}`,
   siteStaff: (siteId: string) => `site-staff:${siteId}`,
   ticket: (ticketId: string) => `ticket:${ticketId}`,
   window: (windowId: string) => `window:${windowId}`,

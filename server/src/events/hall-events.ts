@@ -16,8 +16,8 @@ import type { Db } from '../db/client.ts';
 export type HallNamespace = Namespace<HallClientToServer, HallServerToClient>;
 
 export interface HallEvents {
-  /** Resolves to the seq the call took. */
-  ticketCalled(e: Omit<TicketCalledEvent, 'seq'>): Promise<number>;
+  /** Resolves to the seq the call took. `waiting`: the site's counts, read beside the seq. */
+  ticketCalled(e: Omit<TicketCalledEvent, 'seq' | 'waiting'>, waiting: () => Promise<Record<string, number>>): Promise<number>;
   /**
    * `citizenJoin`: the citizen's own video join token, sent only to the ticket's watchers (its phone), never
    * to staff rooms: whoever holds it could enter the call as the citizen. `seq`: the site's seq when the
@@ -44,6 +44,11 @@ export interface HallEvents {
   flush(): Promise<void>;
   /** Listeners inside this node (jobs, metrics). */
   onLocal(listener: (name: keyof HallServerToClient, payload: unknown) => void): void;
+}
+
+/** The same counts always give the same key, whatever order the categories were read in. */
+function countsKey(waiting: Record<string, number>): string {
+  return JSON.stringify(Object.entries(waiting).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Rationale: boards redraw at most a few times a second; 250 ms keeps counts live without a storm. */
@@ -93,6 +98,8 @@ export function createHallEvents(deps: HallEventsDeps): HallEvents {
   const listeners: ((name: keyof HallServerToClient, payload: unknown) => void)[] = [];
   const chains = new Map<string, Promise<void>>();
   const pendingCounts = new Map<string, () => Promise<Record<string, number>>>();
+  /** Per site, the last counts this node sent to all its watchers and the seq they went out with. */
+  const countsSent = new Map<string, { seq: number; key: string }>();
 
   async function nextSeq(siteId: string, n = 1): Promise<number> {
     const result = (await deps.db.execute(sql`
@@ -112,9 +119,11 @@ export function createHallEvents(deps: HallEventsDeps): HallEvents {
   }
 
   return {
-    async ticketCalled(e) {
-      const payload = { ...e, seq: await nextSeq(e.siteId) };
+    async ticketCalled(e, counts) {
+      const [seq, waiting] = await Promise.all([nextSeq(e.siteId), counts()]);
+      const payload = { ...e, seq, waiting };
       to([hallRooms.site(e.siteId), hallRooms.ticket(e.ticketId)])?.emit('ticket.called', payload);
+      countsSent.set(e.siteId, { seq, key: countsKey(waiting) });
       local('ticket.called', payload);
       return payload.seq;
     },
@@ -129,8 +138,18 @@ export function createHallEvents(deps: HallEventsDeps): HallEvents {
       local('ticket.updated', { seq, ticket: staffView });
     },
     async queueChanged(siteId, waiting) {
+      const key = countsKey(waiting);
+      const sent = countsSent.get(siteId);
+      // Nothing new since this node's last event, which carried these counts (a call, usually): only the
+      // watchers that do not read counts from calls need them. They get that event's seq (no gap for
+      // anyone), and the site's stream stays the same for the rest. Another node's event since: send.
+      if (sent?.key === key && (await currentSeq(siteId)) === sent.seq) {
+        to(hallRooms.siteEveryCount(siteId))?.emit('queue.changed', { seq: sent.seq, siteId, waiting });
+        return;
+      }
       const payload = { seq: await nextSeq(siteId), siteId, waiting };
-      to(hallRooms.site(siteId))?.emit('queue.changed', payload);
+      to([hallRooms.site(siteId), hallRooms.siteEveryCount(siteId)])?.emit('queue.changed', payload);
+      countsSent.set(siteId, { seq: payload.seq, key });
       local('queue.changed', payload);
     },
     async slaAtRisk(e, seq) {

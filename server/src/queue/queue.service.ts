@@ -424,7 +424,7 @@ export function createQueueService(deps: QueueDeps) {
     const seq = await events.ticketCalled({
       ticketId: row.id, number: row.number, windowId: window.id, windowNumber: window.number, siteId: row.siteId,
       calledAt: ticket.calledAt ?? ticket.issuedAt, recall,
-    });
+    }, () => waitingByCategory(row.siteId));
     await events.ticketUpdated(ticket, { seq, ...(citizenJoin ? { citizenJoin } : {}) });
   }
 

@@ -83,7 +83,7 @@ export function attachHallSocket(app: FastifyInstance): void {
       if (bad) return ackError(ack, bad);
       const site = await sites.get(payload.siteId);
       if (!site) return ackError(ack, { code: 'NOT_FOUND', details: { resource: 'site' } });
-      await socket.join(hallRooms.site(site.id));
+      await socket.join(payload.countsInCalls ? hallRooms.site(site.id) : [hallRooms.site(site.id), hallRooms.siteEveryCount(site.id)]);
       // Experts read only the tickets of sessions they were asked into (over HTTP too): not every ticket event of the site.
       if (data.staff && data.staff.role !== 'expert' && (await sites.canAccess(data.staff, site.id))) await socket.join(hallRooms.siteStaff(site.id));
       ack?.({ data: { siteId: site.id, seq: await seqs.get(site.id) } });

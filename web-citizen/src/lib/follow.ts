@@ -86,7 +86,8 @@ export function useTicketFollow(ticketId: string, token: string | null): FollowS
       if (!siteId) return;
       try {
         const [site] = await Promise.all([
-          emitAck<{ seq: number }>(socket, 'site:watch', { siteId }),
+          // A call reloads the ticket anyway, so the counts it carries are enough: no queue.changed behind each call.
+          emitAck<{ seq: number }>(socket, 'site:watch', { siteId, countsInCalls: true }),
           emitAck(socket, 'ticket:watch', { ticketId, accessToken: token }),
         ]);
         tracker.reset(site.seq);

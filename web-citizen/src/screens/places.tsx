@@ -27,7 +27,7 @@ export function useLiveSites() {
     const watchAll = () => {
       evented = new Set();
       const seen = evented;
-      void Promise.allSettled(all.map((s) => emitAck(socket, 'site:watch', { siteId: s.id })))
+      void Promise.allSettled(all.map((s) => emitAck(socket, 'site:watch', { siteId: s.id, countsInCalls: true })))
         // A change between the tree's load and the watch sent us no event: read the counts once more.
         .then(() => loadSites(true))
         .then((tree) => {
@@ -41,19 +41,23 @@ export function useLiveSites() {
         })
         .catch(() => undefined);
     };
-    const onQueue = (e: QueueChangedEvent) => {
+    // A call carries the counts after it (`countsInCalls`): both events bring whole counts.
+    const onQueue = (e: Pick<QueueChangedEvent, 'siteId' | 'waiting'>) => {
+      if (!e.waiting) return;
       evented.add(e.siteId);
       const total = Object.values(e.waiting).reduce((a, b) => a + b, 0);
       setLive((m) => new Map(m).set(e.siteId, total));
     };
     socket.on('connect', watchAll);
     socket.on('queue.changed', onQueue);
+    socket.on('ticket.called', onQueue);
     if (socket.connected) watchAll();
     else socket.connect();
     return () => {
       stopped = true;
       socket.off('connect', watchAll);
       socket.off('queue.changed', onQueue);
+      socket.off('ticket.called', onQueue);
     };
   }, [all]);
 

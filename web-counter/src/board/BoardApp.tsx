@@ -97,7 +97,8 @@ export default function BoardApp({ siteId }: { siteId: string }) {
       const { fresh, gap } = seq.accept(e.seq);
       if (!fresh) return;
       const call: Call = { ticketId: e.ticketId, number: e.number, windowNumber: e.windowNumber, windowName: '', calledAt: e.calledAt, citizenName: null };
-      setBoard((b) => (b ? { ...b, recentCalls: [call, ...b.recentCalls.filter((c) => c.ticketId !== e.ticketId)].slice(0, 10) } : b));
+      // The call carries the counts after it (`countsInCalls`): no `queue.changed` follows just to repeat them.
+      setBoard((b) => (b ? { ...b, waiting: e.waiting ?? b.waiting, recentCalls: [call, ...b.recentCalls.filter((c) => c.ticketId !== e.ticketId)].slice(0, 10) } : b));
       setFlashId(e.ticketId);
       announcer.current?.enqueue(announcementText(e.number, e.windowNumber));
       if (gap) void load();
@@ -115,7 +116,7 @@ export default function BoardApp({ siteId }: { siteId: string }) {
     const socket = connectHall();
     // Watch first, then load: anything after the snapshot arrives on the socket and is kept by seq.
     const watch = () =>
-      request<{ siteId: string; seq: number }>((ack) => socket.emit('site:watch', { siteId }, ack))
+      request<{ siteId: string; seq: number }>((ack) => socket.emit('site:watch', { siteId, countsInCalls: true }, ack))
         .then(() => load())
         .catch((err: unknown) => {
           if (disposed) return;

@@ -129,21 +129,21 @@ export default function Dashboard({ session }: { session: Session }) {
     const socket = connectHall(session.token);
     socket.on('connect', () => {
       setConnected(true);
-      void Promise.all(sites.map((s) => request((ack) => socket.emit('site:watch', { siteId: s.id }, ack)))).then(
+      void Promise.all(sites.map((s) => request((ack) => socket.emit('site:watch', { siteId: s.id, countsInCalls: true }, ack)))).then(
         // Anything missed while disconnected: reload.
         () => sites.forEach((s) => void loadSite(s.id)),
         () => undefined,
       );
     });
     socket.on('disconnect', () => setConnected(false));
-    socket.on('queue.changed', (e) => {
+    // A call carries the counts after it (`countsInCalls`), so both events update the waiting figure.
+    const onCounts = (e: { siteId: string; waiting?: Record<string, number> }) => {
       if (!ids.has(e.siteId)) return;
-      patchLive(e.siteId, { waiting: Object.values(e.waiting).reduce((a, b) => a + b, 0) });
+      if (e.waiting) patchLive(e.siteId, { waiting: Object.values(e.waiting).reduce((a, b) => a + b, 0) });
       scheduleSite(e.siteId);
-    });
-    socket.on('ticket.called', (e) => {
-      if (ids.has(e.siteId)) scheduleSite(e.siteId);
-    });
+    };
+    socket.on('queue.changed', onCounts);
+    socket.on('ticket.called', onCounts);
     const addAlert = (alert: AlertItem) => {
       setAlerts((list) => (list.some((a) => a.key === alert.key) ? list : [alert, ...list].slice(0, 50)));
       setLive((m) => {
