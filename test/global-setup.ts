@@ -1,6 +1,7 @@
 /**
  * Before any test file: Postgres and Redis must answer (in CI a missing service fails the run rather than
- * skipping tests), and a template database is migrated once so each test file can clone a fresh one fast.
+ * skipping tests), a template database is migrated once so each test file can clone a fresh one fast, and
+ * the compiled server that server-process tests start (as npm start and the image do) is built from the sources.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -10,6 +11,7 @@ import type { TestProject } from 'vitest/node';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { createDatabase, MIGRATIONS_FOLDER } from '../server/src/db/client.ts';
+import { buildServer } from '../scripts/build-server.mjs';
 
 export const PG_ADMIN_URL = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 /** Rationale: longer than the 90-minute CI limit, so no live run loses its databases. */
@@ -50,6 +52,8 @@ export default async function setup(project: TestProject) {
   } finally {
     redis.disconnect();
   }
+
+  await buildServer();
 
   const template = `yc_template_${migrationsHash()}`;
   const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [template]);

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
+import { buildServer, COMPILED_SERVER_ARGS } from '../../scripts/build-server.mjs';
 import { runConcurrent, summarize } from './stats.ts';
 
 export const ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -55,14 +56,26 @@ export interface BenchServer {
   cpuSeconds(): number;
 }
 
+let built: Promise<number> | undefined;
+
 /**
- * Starts `server/src/server.ts` on the database with bench settings plus `env`.
+ * What runs the server after `node`: the compiled server as production runs it (built once per bench run
+ * from the current sources), or with BENCH_SERVER_TSX=1 the sources through tsx, to compare the two.
+ */
+export async function serverScriptArgs(): Promise<readonly string[]> {
+  if (process.env.BENCH_SERVER_TSX === '1') return ['--import', 'tsx', 'server/src/server.ts'];
+  await (built ??= buildServer());
+  return COMPILED_SERVER_ARGS;
+}
+
+/**
+ * Starts the server on the database with bench settings plus `env`.
  * BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is passed to its node.
  */
 export async function startServer(databaseUrl: string, env: Record<string, string> = {}): Promise<BenchServer> {
   const port = 18_000 + Math.floor(Math.random() * 2000);
   const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/src/server.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, ...(await serverScriptArgs())], {
     cwd: root,
     env: {
       ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', YC_DEMO_SEED: '0', LOG_LEVEL: 'warn',

@@ -23,6 +23,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { type ChildProcess, fork } from 'node:child_process';
 import { httpJson, startServerProcess, type ServerProcess } from '../../test/helpers/server-process.ts';
+import { buildServer } from '../../scripts/build-server.mjs';
 import { cpuSeconds } from '../lib/harness.ts';
 import { fmt, machineLine, percentile } from '../lib/stats.ts';
 import { writeSection } from '../lib/results.ts';
@@ -76,6 +77,8 @@ async function main() {
   const dbUrl = new URL(ADMIN_URL);
   dbUrl.pathname = `/${dbName}`;
   const env = { DATABASE_URL: dbUrl.toString(), REDIS_URL, YC_REDIS_PREFIX: `soak-${dbName}`, LOG_LEVEL: 'warn', YC_RATE_TICKETS_PER_MIN: '1000000', YC_RATE_LOGINS_PER_MIN: '100000', YC_RATE_BOOKINGS_PER_MIN: '1000000', YC_RATE_BOOKINGS_PER_DAY_PER_PERSON: '1000000', YC_SOCKET_CONNECTIONS_PER_IP: '100000' };
+  // The nodes run the compiled server, as production does (startServerProcess), built from these sources.
+  await buildServer();
   const a = await startServerProcess(env, undefined, SERVER_NODE_ARGS);
   const b = await startServerProcess(env, undefined, SERVER_NODE_ARGS);
   const nodes = [a, b];

@@ -2,7 +2,7 @@
  * The citizen app's budget: first-screen JS + CSS ≤ 250 KB gzipped, and the ticket page interactive within
  * 3 s under Chromium's "Slow 4G" throttling (DevTools protocol `Network.emulateNetworkConditions`).
  *
- * Runs the real server (`server/src/server.ts`, embedded PGlite, demo data) as a separate process and Debian's
+ * Runs the real server (compiled, as `npm start` does; embedded PGlite, demo data) as a separate process and Debian's
  * Chromium through playwright-core; every page load is cold (a new browser context: empty cache).
  *
  * Usage: node --import tsx bench/web/citizen.ts      (RUNS=5, CHROMIUM_PATH=/usr/bin/chromium)
@@ -15,6 +15,7 @@ import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { ensureCitizenBuilt } from '../../test/web-citizen/helpers.ts';
 import { machineLine } from '../lib/stats.ts';
+import { serverScriptArgs } from '../lib/harness.ts';
 import { writeSection } from '../lib/results.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -45,7 +46,7 @@ async function startServer(): Promise<{ base: string; stop: () => Promise<void> 
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', YC_DATA_DIR: dataDir, YC_DEMO_SEED: '1', LOG_LEVEL: 'warn' };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts', '--demo'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...(await serverScriptArgs()), '--demo'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   for (;;) {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { REPO_ROOT } from './repo-root.ts';
 
 export interface Config {
   readonly port: number;
@@ -300,7 +301,7 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   // Demo accounts only in the demo, unless asked for by name; never in production (their password is published).
   const demoSeed = bool(env, 'YC_DEMO_SEED', demo);
   if (demoSeed && production) throw new ConfigError('YC_DEMO_SEED (demo accounts with a published password) cannot run with NODE_ENV=production');
-  const repoRoot = path.resolve(import.meta.dirname, '..', '..');
+  const repoRoot = REPO_ROOT;
   const config: Config = {
     port: int(env, 'PORT', 8080, 0, 65535),
     host: env.HOST || '127.0.0.1',

@@ -1,7 +1,11 @@
-/** A real server process (as in production), for tests that kill, restart or drain nodes. */
+/**
+ * A real server process (as in production: the compiled server, built by test/global-setup.ts), for tests
+ * that kill, restart or drain nodes.
+ */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { COMPILED_SERVER_ARGS } from '../../scripts/build-server.mjs';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -52,7 +56,7 @@ function npmStartEnvironment(): NodeJS.ProcessEnv {
 export async function startServerProcess(env: Record<string, string>, fixedPort?: number, nodeArgs: readonly string[] = [], options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const port = fixedPort ?? (await freePort());
   const testNode = { HOST: '127.0.0.1', YC_DEMO_SEED: '0', YC_MEDIA: '0', LOG_LEVEL: 'info', YC_ADMIN_PASSWORD: 'proc-admin-pass', YC_SECRET: 'server-process-test-secret' };
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'server/src/server.ts', ...(options.scriptArgs ?? [])], {
+  const child = spawn(process.execPath, [...nodeArgs, ...COMPILED_SERVER_ARGS, ...(options.scriptArgs ?? [])], {
     cwd: root,
     // PORT always: a port nobody else on this machine holds (npm start's default, 8080, may be taken).
     env: options.asNpmStart ? { ...npmStartEnvironment(), PORT: String(port), ...env } : { ...process.env, ...testNode, PORT: String(port), ...env },

@@ -14,6 +14,7 @@ import { ConfigError, loadConfig } from '../../server/src/config.ts';
 import { createMediaTokens } from '../../server/src/video/media-tokens.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-app.ts';
 import { httpJson, type ServerProcess } from '../helpers/server-process.ts';
+import { COMPILED_SERVER_ARGS } from '../../scripts/build-server.mjs';
 import { joinMedia, mediaOutcome, nextEvent, openVirtualCall, startApiAndMediaNodes, type MediaClient } from './media-node-helpers.ts';
 
 const ADMIN_PASSWORD = 'proc-admin-pass'; // startServerProcess's
@@ -114,7 +115,7 @@ describe('YC_MEDIA_URL and YC_MEDIA_PATH', () => {
 
   it('stop a server process at boot with a message naming the variable', async () => {
     const root = path.resolve(import.meta.dirname, '..', '..');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/server.ts'], {
+    const child = spawn(process.execPath, [...COMPILED_SERVER_ARGS], {
       cwd: root,
       env: { ...process.env, YC_DEMO: '1', YC_MEDIA_URL: 'https://media.example.gov.cn/media', PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -24,6 +24,7 @@ import pg from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { resolveMediasoupWorker } from '../../scripts/build-mediasoup-worker.mjs';
+import { COMPILED_SERVER_ARGS } from '../../scripts/build-server.mjs';
 import type { MediaStats } from '../../sfu/src/client/stats.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-app.ts';
 import { httpJson, startServerProcess, type ServerProcess } from '../helpers/server-process.ts';
@@ -88,7 +89,7 @@ const PIPE_PORTS = [41_000, 41_999] as const;
 /** A media node inside `host`'s namespace (`ip netns exec` execs node, so the pid is the server's own). */
 async function startMediaNode(host: RegionHost, shared: Record<string, string>): Promise<void> {
 	const ip = ipOf(host);
-	const child = spawn('ip', ['netns', 'exec', nsOf(host), process.execPath, '--import', 'tsx', 'server/src/server.ts'], {
+	const child = spawn('ip', ['netns', 'exec', nsOf(host), process.execPath, ...COMPILED_SERVER_ARGS], {
 		cwd: root,
 		env: {
 			...process.env, ...shared, HOST: ip, PORT: String(MEDIA_PORT), YC_DEMO_SEED: '0', LOG_LEVEL: 'warn', YC_ADMIN_PASSWORD: ADMIN_PASSWORD,
@@ -328,12 +329,14 @@ test('三地: each region on its own node, one copy per producer across the link
 	let recs: Rec[] = [];
 	const want = ['expertSH', 'expertZJ', 'expertZJ2', 'clerkWJ'] as const;
 	const stored = (who: SpanRole) => recs.some((r) => r.participantId === call.staffIds[who] && r.source === 'camera' && r.status === 'stored' && r.bytes > 0);
-	for (let i = 0; i < 60 && !want.every(stored); i++) {
+	// Up to a minute: each node's ffmpeg finishes its files after the end, slowly on a loaded machine.
+	for (let i = 0; i < 120 && !want.every(stored); i++) {
 		await new Promise((r) => setTimeout(r, 500));
 		recs = (await httpJson(api_.url, 'GET', `/assist-sessions/${call.sessionId}`, undefined, call.auth.clerkWJ)).body.recordings as Rec[];
 	}
-	console.info(`[media-span-netns] recordings: ${recs.map((r) => `${r.participantId === call.staffIds.clerkWJ ? 'clerk' : 'expert'} ${r.source} ${r.status} ${r.bytes} B`).join(', ')}`);
-	for (const who of want) expect(stored(who), `${who}'s camera stored`).toBe(true);
+	const listed = recs.map((r) => `${Object.entries(call.staffIds).find(([, id]) => id === r.participantId)?.[0] ?? r.participantId} ${r.source} ${r.status} ${r.bytes} B`).join(', ');
+	console.info(`[media-span-netns] recordings: ${listed}`);
+	for (const who of want) expect(stored(who), `${who}'s camera stored (recordings: ${listed})`).toBe(true);
 	void nodeOutput;
 });
 

@@ -14,6 +14,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import { createDatabaseWatch, type DatabaseWatch, type WatchLog } from './database-watch.ts';
 import { databaseTimeoutKind } from './pg-errors.ts';
+import { REPO_ROOT } from '../repo-root.ts';
 import { gatePglite } from './pglite-gate.ts';
 import * as schema from './schema/index.ts';
 import { assertNoOpenTransaction, inTransactionScope } from './transaction-scope.ts';
@@ -38,7 +39,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_FOLDER = path.resolve(import.meta.dirname, '..', '..', '..', 'migrations');
+export const MIGRATIONS_FOLDER = path.join(REPO_ROOT, 'migrations');
 /** Rationale: any constant works; it only has to be the same on every node that migrates. */
 const MIGRATION_LOCK_KEY = 7_155_001;
 
